@@ -1,0 +1,43 @@
+"""Signing in and out."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+
+from quizapp.auth.forms import LoginForm
+from quizapp.domain.errors import DomainError
+from quizapp.extensions import limiter
+from quizapp.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.identifier.data, form.password.data)
+        except DomainError as e:
+            form.identifier.errors = [*form.identifier.errors, e.message]
+        else:
+            login_user(user, remember=form.remember.data)
+            staff_home = user.is_staff and "admin.dashboard" in current_app.view_functions
+            default = url_for("admin.dashboard") if staff_home else url_for("public.home")
+            return redirect(_safe_next(request.args.get("next")) or default)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/dang-xuat")
+@login_required
+def logout():
+    logout_user()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("public.home"))

@@ -1,0 +1,8 @@
+"""Flask command groups: `flask demo ...`, `flask bank ...`, and others."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from quizapp.cli.demo import demo
+
+    app.cli.add_command(demo)

@@ -1,0 +1,1 @@
+"""Pure contest rules: no Flask, no SQLAlchemy. Plain values in, plain values out."""

@@ -1,0 +1,55 @@
+"""Time rules for rounds and attempts. All datetimes are timezone-aware; results are in UTC."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+# Answers sent up to this many seconds after the deadline are still accepted: the contestant's clock
+# and a slow grassroots connection should not cost them the last answer they clicked in time.
+GRACE_SECONDS = 15
+
+ROUND_UPCOMING = "upcoming"
+ROUND_OPEN = "open"
+ROUND_CLOSED = "closed"
+
+
+def _aware(*values: datetime) -> None:
+    for value in values:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime not allowed (use UTC): {value!r}")
+
+
+def attempt_deadline(started_at: datetime, time_limit_seconds: int, round_closes_at: datetime) -> datetime:
+    """When the attempt must be submitted: the time limit, cut short by the round's closing time."""
+    _aware(started_at, round_closes_at)
+    if time_limit_seconds <= 0:
+        raise ValueError("time_limit_seconds must be positive")
+    by_limit = started_at + timedelta(seconds=time_limit_seconds)
+    return min(by_limit, round_closes_at).astimezone(timezone.utc)
+
+
+def accepts_answer(now: datetime, deadline: datetime, grace: int = GRACE_SECONDS) -> bool:
+    """True while answers and submission are still taken (deadline plus grace, inclusive)."""
+    _aware(now, deadline)
+    return now <= deadline + timedelta(seconds=grace)
+
+
+def is_expired(now: datetime, deadline: datetime, grace: int = GRACE_SECONDS) -> bool:
+    """True once the attempt can no longer take answers and must be closed as it stands."""
+    return not accepts_answer(now, deadline, grace)
+
+
+def time_left_seconds(now: datetime, deadline: datetime) -> int:
+    """Whole seconds left before the deadline (rounded down, never negative; grace not included)."""
+    _aware(now, deadline)
+    return max(0, math.floor((deadline - now).total_seconds()))
+
+
+def round_state(now: datetime, opens_at: datetime, closes_at: datetime) -> str:
+    """"upcoming" before opens_at, "open" from opens_at until closes_at (exclusive), then "closed"."""
+    _aware(now, opens_at, closes_at)
+    if closes_at <= opens_at:
+        raise ValueError("a round must close after it opens")
+    if now < opens_at:
+        return ROUND_UPCOMING
+    return ROUND_OPEN if now < closes_at else ROUND_CLOSED

@@ -1,0 +1,79 @@
+"""The question bank: topics, versioned questions and their options."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, text, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+from quizapp.models.types import UTCDateTime, utcnow
+
+QUESTION_STATUSES = ("active", "retired", "superseded")
+
+
+class Topic(db.Model):
+    """A topic of the bank (one of the reform areas, leadership, indices...)."""
+
+    __tablename__ = "topic"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+
+
+class Question(db.Model):
+    """One version of a single-choice question. Editing a used question makes a new version."""
+
+    __tablename__ = "question"
+    __table_args__ = (
+        CheckConstraint("difficulty BETWEEN 1 AND 3", name="difficulty"),
+        CheckConstraint("status IN ('active','retired','superseded')", name="status"),
+        UniqueConstraint("family_id", "version"),
+        Index("ix_question_status_topic", "status", "topic_id", "difficulty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int | None] = mapped_column(index=True)  # id of the first version
+    version: Mapped[int] = mapped_column(default=1)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text, default="")  # accent-folded, for search
+    dedup_key: Mapped[str] = mapped_column(String(64), index=True)  # hash of the normalised text
+    difficulty: Mapped[int] = mapped_column(default=2)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    external_id: Mapped[str] = mapped_column(String(80), default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    topic: Mapped[Topic] = relationship()
+    options: Mapped[list[QuestionOption]] = relationship(
+        back_populates="question", order_by="QuestionOption.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def correct_option(self) -> QuestionOption | None:
+        return next((o for o in self.options if o.is_correct), None)
+
+
+class QuestionOption(db.Model):
+    """An answer option; exactly one per question is correct (checked by the bank service)."""
+
+    __tablename__ = "question_option"
+    __table_args__ = (
+        UniqueConstraint("question_id", "position"),
+        Index(
+            "uq_question_option_one_correct", "question_id", unique=True,
+            sqlite_where=text("is_correct"), postgresql_where=text("is_correct"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    is_correct: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    question: Mapped[Question] = relationship(back_populates="options")

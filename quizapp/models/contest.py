@@ -1,0 +1,97 @@
+"""Contests, their tracks and rounds."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+from quizapp.models.types import UTCDateTime, utcnow
+
+COUNTING_RULES = ("best", "first", "last", "earliest_perfect")
+PREDICTION_MODES = ("perfect_count", "participant_count")
+ROUND_KINDS = ("weekly", "practice")
+
+
+class Contest(db.Model):
+    """A contest run by one organiser (a province, town or agency)."""
+
+    __tablename__ = "contest"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    organizer_name: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    rules_text: Mapped[str] = mapped_column(Text, default="")
+    area_root_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
+    group_level: Mapped[str] = mapped_column(String(16), default="commune")
+    min_participation_rate: Mapped[float] = mapped_column(default=0.5)
+    is_published: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    area_root = relationship("Area")
+    tracks: Mapped[list[Track]] = relationship(back_populates="contest", order_by="Track.position")
+    rounds: Mapped[list[Round]] = relationship(back_populates="contest", order_by="Round.number")
+
+
+class Track(db.Model):
+    """A track with its own prizes (officials, citizens)."""
+
+    __tablename__ = "track"
+    __table_args__ = (UniqueConstraint("contest_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+
+    contest: Mapped[Contest] = relationship(back_populates="tracks")
+
+
+class Round(db.Model):
+    """A weekly round (or the practice round) with its window and rules."""
+
+    __tablename__ = "round"
+    __table_args__ = (
+        UniqueConstraint("contest_id", "number"),
+        CheckConstraint("closes_at > opens_at", name="window"),
+        CheckConstraint("question_count > 0", name="question_count"),
+        CheckConstraint("time_limit_seconds > 0", name="time_limit"),
+        CheckConstraint("attempts_allowed IS NULL OR attempts_allowed > 0", name="attempts_allowed"),
+        CheckConstraint("counting_rule IN ('best','first','last','earliest_perfect')", name="counting_rule"),
+        CheckConstraint("kind IN ('weekly','practice')", name="kind"),
+        CheckConstraint(
+            "prediction_mode IS NULL OR prediction_mode IN ('perfect_count','participant_count')",
+            name="prediction_mode",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16), default="weekly")
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    question_count: Mapped[int] = mapped_column(default=20)
+    time_limit_seconds: Mapped[int] = mapped_column(default=20 * 60)
+    attempts_allowed: Mapped[int | None]  # None: unlimited
+    counting_rule: Mapped[str] = mapped_column(String(24), default="best")
+    blueprint: Mapped[list] = mapped_column(JSON, default=list)
+    track_blueprints: Mapped[dict] = mapped_column(JSON, default=dict)
+    prediction_mode: Mapped[str | None] = mapped_column(String(24))
+    prediction_question: Mapped[str] = mapped_column(Text, default="")
+    single_device: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    contest: Mapped[Contest] = relationship(back_populates="rounds")
+
+    @property
+    def is_practice(self) -> bool:
+        return self.kind == "practice"
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.kind != "practice"

@@ -1,0 +1,87 @@
+"""Accounts (with roles) and their entries in contests."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from quizapp.extensions import db
+from quizapp.models.types import UTCDateTime, utcnow
+
+ROLES = ("admin", "organizer", "moderator", "contestant")
+STAFF_ROLES = ("admin", "organizer", "moderator")
+
+
+class User(UserMixin, db.Model):
+    """An account. CCCD and phone are unique across the platform (they are also the sign-in names)."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin','organizer','moderator','contestant')", name="role"),
+        CheckConstraint("gender IS NULL OR gender IN ('nam','nu')", name="gender"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), default="contestant")
+    full_name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(120), default="", index=True)
+    username: Mapped[str | None] = mapped_column(String(80), unique=True)  # staff sign-in name
+    email: Mapped[str | None] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(15), unique=True)
+    cccd: Mapped[str | None] = mapped_column(String(12), unique=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(3))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
+    scope_area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_active_account
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class Registration(db.Model):
+    """A person's entry in a contest: one per person and contest."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        UniqueConstraint("contest_id", "user_id"),
+        CheckConstraint("status IN ('active','disqualified')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id", ondelete="RESTRICT"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    category: Mapped[str] = mapped_column(String(24), default="citizen")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    registered_ip: Mapped[str] = mapped_column(String(64), default="")
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship()
+    contest = relationship("Contest")
+    track = relationship("Track")
+    area = relationship("Area")
+    unit = relationship("Unit")

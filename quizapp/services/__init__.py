@@ -1,0 +1,1 @@
+"""Services: one module per capability. They load rows, call the domain, write, and own the transaction."""

@@ -1,0 +1,42 @@
+"""Accounts: signing in by phone, CCCD or staff username."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from quizapp.domain.errors import DomainError
+from quizapp.domain.identity import normalize_phone
+from quizapp.extensions import db
+from quizapp.models import User
+
+# Hash of a throwaway password, checked when no account matches so that timing does not reveal which exist.
+_DUMMY = User(full_name="", password_hash="")
+_DUMMY.set_password("not-a-real-password")
+
+
+def _lookup_keys(identifier: str) -> list[str]:
+    raw = identifier.strip()
+    keys = [raw, raw.lower()]
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if len(digits) == 12:
+        keys.append(digits)
+    try:
+        keys.append(normalize_phone(raw))
+    except DomainError:
+        pass
+    return keys
+
+
+def authenticate(identifier: str, password: str) -> User:
+    """The account for this phone / CCCD / username and password, or DomainError (Vietnamese)."""
+    keys = _lookup_keys(identifier)
+    user = db.session.scalar(
+        select(User).where(or_(User.phone.in_(keys), User.cccd.in_(keys), User.username.in_(keys))).limit(1)
+    )
+    if user is None:
+        _DUMMY.check_password(password)
+        raise DomainError("Không tìm thấy tài khoản với số điện thoại hoặc số CCCD này.", "unknown_account")
+    if not user.check_password(password):
+        raise DomainError("Mật khẩu không đúng. Vui lòng kiểm tra lại.", "wrong_password")
+    if not user.is_active_account:
+        raise DomainError("Tài khoản này đã bị khóa. Vui lòng liên hệ ban tổ chức.", "account_locked")
+    return user

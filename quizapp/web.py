@@ -1,0 +1,86 @@
+"""Request-independent web wiring: error pages, template filters, JSON errors for the API."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from quizapp.domain.errors import DomainError
+
+ERROR_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    403: "Bạn không có quyền truy cập trang này.",
+    404: "Không tìm thấy trang bạn yêu cầu.",
+    405: "Phương thức không được hỗ trợ.",
+    409: "Yêu cầu xung đột với dữ liệu hiện có.",
+    413: "Tệp tải lên quá lớn.",
+    429: "Bạn thao tác quá nhanh. Vui lòng chờ một lát rồi thử lại.",
+    500: "Hệ thống gặp sự cố. Vui lòng thử lại sau.",
+    503: "Hệ thống đang bận. Vui lòng thử lại sau.",
+}
+
+
+def wants_json() -> bool:
+    """API routes and JSON clients get JSON errors."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, message: str | None = None, code: str | None = None):
+    message = message or ERROR_MESSAGES.get(status, "Đã xảy ra lỗi.")
+    if wants_json():
+        return jsonify({"error": code or str(status), "message": message}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    tz = ZoneInfo(app.config["DISPLAY_TIMEZONE"])
+
+    @app.template_filter("local")
+    def local_time(value: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -> str:
+        """Show a UTC datetime in the contest's time zone."""
+        return value.astimezone(tz).strftime(fmt) if value else ""
+
+    @app.template_filter("local_end")
+    def local_end(value: datetime | None) -> str:
+        """A closing time; midnight shows as 24:00 of the day before, as contest rules write it."""
+        if not value:
+            return ""
+        local = value.astimezone(tz)
+        if (local.hour, local.minute) == (0, 0):
+            return "24:00 " + (local - timedelta(minutes=1)).strftime("%d/%m/%Y")
+        return local.strftime("%H:%M %d/%m/%Y")
+
+    @app.context_processor
+    def _helpers():
+        return {"has_endpoint": lambda name: name in app.view_functions}
+
+    @app.errorhandler(CSRFError)
+    def _csrf(e):
+        return error_response(400, "Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang.", "csrf")
+
+    @app.errorhandler(DomainError)
+    def _domain(e: DomainError):
+        return error_response(409, e.message, e.code)
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException):
+        return error_response(e.code or 500, None if e.code in ERROR_MESSAGES else e.description)
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception):
+        app.logger.exception("unhandled error")
+        return error_response(500)
+
+    @app.after_request
+    def _security_headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        return resp

@@ -1,0 +1,107 @@
+"""Fixtures: an app on a migrated database (SQLite by default, PostgreSQL with TEST_DATABASE_URL)."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from tests import dbutil
+
+IS_PG = bool(dbutil.pg_admin_url())
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if IS_PG:
+        url = dbutil.create_pg_database()
+        yield url
+        dbutil.drop_pg_database(url)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _migrated_app(database_url, tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from quizapp import create_app
+
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+        "SERVER_NAME": "localhost",
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _truncate(app) -> None:
+    from quizapp.extensions import db
+
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                with conn.begin():
+                    conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                return
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or SQLite ignores it
+            conn.commit()
+            for t in tables:
+                conn.execute(sa.text(f'DELETE FROM "{t}"'))
+            conn.commit()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
+
+
+@pytest.fixture
+def app(_migrated_app):
+    """The app on an empty, migrated database (emptied again after each test)."""
+    yield _migrated_app
+    from quizapp.extensions import db
+
+    with _migrated_app.app_context():
+        db.session.remove()
+    _truncate(_migrated_app)
+
+
+@pytest.fixture
+def db_session(app):
+    """The app context and session, for service tests."""
+    from quizapp.extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def now():
+    """A fixed clock: Wednesday 18/11/2026 10:00 in Vietnam."""
+    return datetime(2026, 11, 18, 3, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def seeded(app, now, tmp_path):
+    """The demo contest, seeded as `flask demo seed` does, with the clock at `now`."""
+    from quizapp.services import demo
+
+    with app.app_context():
+        report = demo.seed_demo(now, tmp_path)
+    return report
