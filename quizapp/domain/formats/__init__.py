@@ -61,14 +61,17 @@ def detect_format(filename: str, head: bytes) -> str | None:
 
 
 def parse(data: bytes, fmt: str, filename: str = "") -> ParseResult:
-    """Read a question file of format `fmt`; bad questions become issues, an unreadable file a file_error."""
+    """Read a question file of format `fmt`; bad questions become issues, an unreadable file a file_error.
+
+    `filename` is the upload's name, for callers' symmetry with detect_format; no rule depends on it.
+    """
     if fmt not in FORMATS:
         return ParseResult(file_error=f"Định dạng tệp «{fmt}» không được hỗ trợ.")
     if not data or not data.strip():
         return ParseResult(file_error="Tệp rỗng, không có nội dung.")
     module = _module(fmt)
     if fmt == "bank":
-        result = module.parse_bank(data, filename).result
+        result = module.parse_bank(data).result  # an upload's name need not be "<slug>.txt"
     elif fmt in ("xlsx", "csv"):
         result = module.parse_xlsx(data) if fmt == "xlsx" else module.parse_csv(data)
     else:
@@ -152,6 +155,12 @@ def skipped_issue(location: str, kind: str) -> ImportIssue:
     """The issue reported for a question of an unsupported type (`kind`, e.g. "essay")."""
     name = SKIPPED_TYPE_NAMES.get(kind, kind)
     return ImportIssue(location, "", f"Dạng câu hỏi «{name}» chưa được hỗ trợ, đã bỏ qua.", skipped_type=kind)
+
+
+def media_issue(location: str) -> ImportIssue:
+    """The issue reported for a question whose HTML embeds an image or other file."""
+    message = "Câu hỏi có hình ảnh hoặc tệp nhúng; ứng dụng chỉ hỗ trợ câu hỏi dạng chữ, đã bỏ qua."
+    return ImportIssue(location, "câu hỏi", message)
 
 
 # ---------------------------------------------------------------- text helpers

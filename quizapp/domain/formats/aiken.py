@@ -53,7 +53,8 @@ def _read_line(result: ParseResult, current: _Open | None, number: int, line: st
     where = f"dòng {number}"
     if _CHOICE.match(line) or _ANSWER.match(line):
         if current is None:
-            result.issues.append(ImportIssue(where, "", "Dòng phương án/ANSWER nằm ngoài câu hỏi (câu hỏi chưa bắt đầu)."))
+            message = "Dòng phương án/ANSWER nằm ngoài câu hỏi (câu hỏi chưa bắt đầu)."
+            result.issues.append(ImportIssue(where, "", message))
             return None
         if _CHOICE.match(line):
             current.options.append(normalize_text(line[2:]))

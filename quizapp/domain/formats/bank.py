@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from quizapp.domain.errors import DomainError
 from quizapp.domain.formats import add_draft, decode_text, option_label, split_lines
 from quizapp.domain.questions import ImportIssue, ParseResult, QuestionDraft
 from quizapp.domain.text import fold_accents, normalize_text
@@ -172,7 +173,10 @@ def _draft(values: dict, slug: str, line: int) -> QuestionDraft:
 
 
 def export(questions: list[QuestionDraft], slug: str = "", title: str = "") -> bytes:
-    """Write questions as one bank file; slug/title default to the first question's topic."""
+    """Write questions of one topic as a bank file; slug/title default to the questions' topic."""
+    if len({q.topic for q in questions}) > 1:
+        raise DomainError("Một tệp ngân hàng câu hỏi chỉ chứa một chủ đề; hãy chọn một chủ đề trước khi xuất.",
+                          code="bank_export_mixed_topics")
     slug = slug or (questions[0].topic if questions else "")
     lines = [f"TOPIC: {slug}", f"TITLE: {title or slug}"]
     for question, qid in zip(questions, _question_ids(questions, slug)):

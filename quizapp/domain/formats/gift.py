@@ -11,17 +11,15 @@ import re
 from dataclasses import dataclass
 
 from quizapp.domain.formats import (add_draft, decode_text, has_media, html_to_text, looks_like_html,
-                                    skipped_issue, split_lines)
+                                    media_issue, skipped_issue, split_lines)
 from quizapp.domain.questions import ImportIssue, ParseResult, QuestionDraft
 from quizapp.domain.text import normalize_text
 
 TRUE_FALSE_OPTIONS = ["Đúng", "Sai"]
 
-# Escaped control characters are swapped for private-use placeholders while parsing.
-_ESCAPES = {"\\:": "\ue03a", "\\#": "\ue023", "\\=": "\ue03d", "\\{": "\ue07b", "\\}": "\ue07d",
-            "\\~": "\ue07e", "\\n": "\ue00a"}
-_BACKSLASH = "\ue05c"
-_RESTORE = {placeholder: escaped[1] for escaped, placeholder in _ESCAPES.items()} | {"\ue00a": " ", _BACKSLASH: "\\"}
+# Escaped characters are swapped for private-use placeholders while parsing, then restored.
+_PLACEHOLDERS = {":": "\ue03a", "#": "\ue023", "=": "\ue03d", "{": "\ue07b", "}": "\ue07d", "~": "\ue07e"}
+_BACKSLASH, _NEWLINE = "\ue05c", "\ue00a"
 _FORMATS = {"html", "moodle", "plain", "markdown"}
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _TRUE_FALSE = {"T": 0, "TRUE": 0, "F": 1, "FALSE": 1}
@@ -66,17 +64,17 @@ def _blocks(lines: list[str]) -> list[_Block]:
 
 
 def _protect(text: str) -> str:
-    """Replace escaped characters (\\\\, \\:, \\#, …) with placeholders."""
-    text = text.replace("\\\\", _BACKSLASH)
-    for escaped, placeholder in _ESCAPES.items():
-        text = text.replace(escaped, placeholder)
+    """Replace escaped characters (\\\\, \\n, \\:, \\#, …) with placeholders."""
+    text = text.replace("\\\\", _BACKSLASH).replace("\\n", _NEWLINE)
+    for char, placeholder in _PLACEHOLDERS.items():
+        text = text.replace("\\" + char, placeholder)
     return text
 
 
 def _restore(text: str) -> str:
-    for placeholder, char in _RESTORE.items():
+    for char, placeholder in _PLACEHOLDERS.items():
         text = text.replace(placeholder, char)
-    return text
+    return text.replace(_NEWLINE, " ").replace(_BACKSLASH, "\\")
 
 
 def _category_topic(path: str) -> str:
@@ -100,7 +98,7 @@ def _read_question(result: ParseResult, line: int, body: str, topic: str) -> Non
     stem = body[:start] + ("" if body.endswith("}") else "_____") + body[finish + 1:]
     fmt, stem = _format_marker(stem.strip(), "moodle")
     if has_media(stem):
-        result.issues.append(_media_issue(where))
+        result.issues.append(media_issue(where))
         return
     general_fmt, general = _format_marker(general, fmt)
     draft = QuestionDraft(text=_to_text(stem, fmt), options=[], correct_index=-1, topic=topic,
@@ -142,10 +140,6 @@ def _to_text(text: str, fmt: str) -> str:
     return normalize_text(text)
 
 
-def _media_issue(where: str) -> ImportIssue:
-    return ImportIssue(where, "câu hỏi", "Câu hỏi có hình ảnh hoặc tệp nhúng; ứng dụng chỉ hỗ trợ câu hỏi dạng chữ.")
-
-
 def _read_answers(result: ParseResult, draft: QuestionDraft, answers: str, fmt: str) -> None:
     """Classify the answer section like Moodle does, then import or report the question."""
     kind = _answer_kind(answers)
@@ -182,7 +176,7 @@ def _read_multichoice(result: ParseResult, draft: QuestionDraft, answers: str, f
         weight, part = _weight(part)
         option_fmt, option = _format_marker(part.split("#", 1)[0].strip(), fmt)
         if has_media(option):
-            result.issues.append(_media_issue(draft.location))
+            result.issues.append(media_issue(draft.location))
             return
         weights.append(weight)
         options.append(_to_text(option, option_fmt))
@@ -212,7 +206,7 @@ def export(questions: list[QuestionDraft]) -> bytes:
     blocks, topic = [], None
     for question in questions:
         if question.topic and question.topic != topic:
-            blocks.append(f"$CATEGORY: {_escape(question.topic).replace('/', '//')}")
+            blocks.append(f"$CATEGORY: {normalize_text(question.topic).replace('/', '//')}")
         topic = question.topic or topic
         blocks.append(_question_block(question))
     return ("\n\n".join(blocks) + "\n").encode("utf-8")
@@ -230,9 +224,9 @@ def _question_block(question: QuestionDraft) -> str:
 
 
 def _fragment(text: str) -> str:
-    """Escape a text for GIFT, marking it [plain] when it could be read as HTML or a format marker."""
+    """Escape a text for GIFT, marking it [plain] when it could be read as HTML, a marker or a comment."""
     text = normalize_text(text)
-    marker = "[plain]" if looks_like_html(text) or text.startswith("[") else ""
+    marker = "[plain]" if looks_like_html(text) or text.startswith(("[", "//")) else ""
     return marker + _escape(text)
 
 

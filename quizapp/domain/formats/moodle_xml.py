@@ -10,9 +10,9 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from quizapp.domain.formats import add_draft, has_media, html_to_text, skipped_issue
+from quizapp.domain.formats import add_draft, has_media, html_to_text, media_issue, skipped_issue
 from quizapp.domain.formats.gift import TRUE_FALSE_OPTIONS
-from quizapp.domain.questions import ImportIssue, ParseResult, QuestionDraft
+from quizapp.domain.questions import ParseResult, QuestionDraft
 from quizapp.domain.text import normalize_text
 
 _HTML_FORMATS = {"html", "moodle_auto_format"}
@@ -77,10 +77,10 @@ def _read_question(result: ParseResult, element: Element, kind: str, where: str,
     if kind not in ("multichoice", "truefalse"):
         result.issues.append(skipped_issue(where, _TYPE_NAMES.get(kind, kind or "unknown")))
         return
-    raw_text = element.findtext("questiontext/text", default="")
-    if has_media(raw_text):
-        result.issues.append(ImportIssue(where, "câu hỏi", "Câu hỏi có hình ảnh hoặc tệp nhúng; "
-                                                          "ứng dụng chỉ hỗ trợ câu hỏi dạng chữ."))
+    texts = [element.findtext("questiontext/text", default="")]
+    texts += [answer.findtext("text", default="") for answer in element.findall("answer")]
+    if any(has_media(text) for text in texts):
+        result.issues.append(media_issue(where))
         return
     draft = QuestionDraft(text=_text_of(element.find("questiontext")), options=[], correct_index=-1,
                           topic=topic, explanation=_text_of(element.find("generalfeedback")),
