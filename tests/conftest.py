@@ -105,3 +105,29 @@ def seeded(app, now, tmp_path):
     with app.app_context():
         report = demo.seed_demo(now, tmp_path)
     return report
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in through the real sign-in form: login(user_or_identifier, password='matkhau123')."""
+
+    def _login(who, password="matkhau123"):
+        identifier = who if isinstance(who, str) else (who.username or who.phone)
+        resp = client.post("/dang-nhap", data={"identifier": identifier, "password": password})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+        return resp
+
+    return _login
+
+
+@pytest.fixture
+def organizer(app):
+    from quizapp.extensions import db
+    from quizapp.models import User
+
+    with app.app_context():
+        u = User(role="organizer", full_name="Ban Tổ Chức", username="btc")
+        u.set_password("matkhau123")
+        db.session.add(u)
+        db.session.commit()
+    return "btc"

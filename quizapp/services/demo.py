@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Area, Contest, Round, Track, Unit, User
-from quizapp.services import areas
+from quizapp.services import areas, bank
 
 DEMO_SLUG = "cchc-2026"
 DEMO_TITLE = "Tìm hiểu cải cách hành chính năm 2026"
@@ -70,6 +70,9 @@ def seed_demo(now: datetime, instance_path: Path) -> SeedReport:
         created.append(f"cuộc thi «{contest.title}»")
     if _ensure_units(contest, province):
         created.append("danh sách đơn vị")
+    added = bank.load_bundled().added
+    if added:
+        created.append(f"{added} câu hỏi của ngân hàng câu hỏi kèm theo")
     password = _ensure_admin(instance_path)
     if password:
         created.append("tài khoản quản trị")
@@ -101,8 +104,14 @@ def _create_contest(province: Area, now: datetime) -> Contest:
     return contest
 
 
+DEMO_TOPICS = ("the-che", "thu-tuc-hanh-chinh", "to-chuc-bo-may", "che-do-cong-vu", "tai-chinh-cong",
+               "chinh-phu-so", "lanh-dao", "chi-so")
+
+
 def _weekly_round(number: int, opens_at: datetime) -> Round:
+    """20 questions: two from each topic, the rest from anywhere in the bank."""
     return Round(
+        blueprint=[{"topic": t, "count": 2} for t in DEMO_TOPICS],
         number=number, name=f"Tuần {number}", kind="weekly", opens_at=opens_at,
         closes_at=opens_at + timedelta(weeks=1), question_count=20, time_limit_seconds=20 * 60,
         attempts_allowed=3, counting_rule="best", prediction_mode="perfect_count",

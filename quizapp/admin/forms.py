@@ -1,0 +1,45 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+FORMAT_CHOICES = [("", "Tự nhận biết theo tên tệp"), ("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)"),
+                  ("aiken", "Aiken (.txt)"), ("gift", "GIFT (.txt/.gift)"), ("moodle_xml", "Moodle XML (.xml)"),
+                  ("bank", "Định dạng ngân hàng câu hỏi (.txt)")]
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Tệp câu hỏi", validators=[FileRequired("Vui lòng chọn tệp câu hỏi.")])
+    fmt = SelectField("Định dạng", choices=FORMAT_CHOICES, default="")
+    skip_invalid = BooleanField("Bỏ qua các câu lỗi, chỉ nhập các câu hợp lệ")
+    allow_duplicates = BooleanField("Vẫn nhập các câu trùng với ngân hàng")
+    submit = SubmitField("Kiểm tra tệp")
+
+
+class ConfirmImportForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    skip_invalid = HiddenField()
+    allow_duplicates = HiddenField()
+    fmt = HiddenField()
+    submit = SubmitField("Xác nhận nhập")
+
+
+class QuestionForm(FlaskForm):
+    topic = SelectField("Chủ đề", coerce=str)
+    text = TextAreaField("Câu hỏi", validators=[DataRequired("Vui lòng nhập nội dung câu hỏi."), Length(max=2000)])
+    option_a = StringField("Phương án A", validators=[DataRequired("Vui lòng nhập phương án A.")])
+    option_b = StringField("Phương án B", validators=[DataRequired("Vui lòng nhập phương án B.")])
+    option_c = StringField("Phương án C", validators=[Optional()])
+    option_d = StringField("Phương án D", validators=[Optional()])
+    correct = SelectField("Đáp án đúng", choices=[(x, x) for x in "ABCD"])
+    difficulty = SelectField("Mức độ", choices=[("1", "1 – Dễ"), ("2", "2 – Trung bình"), ("3", "3 – Khó")])
+    explanation = TextAreaField("Giải thích", validators=[Optional(), Length(max=2000)])
+    source = StringField("Nguồn (văn bản, ngày, điều/mục)", validators=[Optional(), Length(max=500)])
+    submit = SubmitField("Lưu câu hỏi")
+
+
+class StatusForm(FlaskForm):
+    status = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Đổi trạng thái")
+
