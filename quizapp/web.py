@@ -1,6 +1,7 @@
 """Request-independent web wiring: error pages, template filters, JSON errors for the API."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,6 +9,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from quizapp.domain.counting import COUNTING_RULE_LABELS
 from quizapp.domain.errors import DomainError
 
 ERROR_MESSAGES = {
@@ -55,7 +57,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _helpers():
-        return {"has_endpoint": lambda name: name in app.view_functions}
+        return {"has_endpoint": lambda name: name in app.view_functions,
+                "counting_labels": {k: v[0].lower() + v[1:] for k, v in COUNTING_RULE_LABELS.items()}}
 
     @app.errorhandler(CSRFError)
     def _csrf(e):
@@ -73,6 +76,14 @@ def init_app(app: Flask) -> None:
     def _unexpected(e: Exception):
         app.logger.exception("unhandled error")
         return error_response(500)
+
+    @app.after_request
+    def _device_cookie(resp):
+        """A random per-browser id: lets review spot many accounts made on one device."""
+        if "qz_device" not in request.cookies:
+            resp.set_cookie("qz_device", secrets.token_urlsafe(16), max_age=2 * 365 * 86400, httponly=True,
+                            samesite="Lax", secure=app.config["SESSION_COOKIE_SECURE"])
+        return resp
 
     @app.after_request
     def _security_headers(resp):

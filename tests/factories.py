@@ -42,3 +42,58 @@ def make_attempt_using(question: Question, now) -> Attempt:
     db.session.add(attempt)
     db.session.commit()
     return attempt
+
+
+def make_bank(n=30, topics=("the-che", "chi-so")):
+    """`n` distinct questions spread over `topics`, imported through the bank service."""
+    from quizapp.domain.questions import QuestionDraft
+    from quizapp.services import bank
+
+    words = ["thể chế", "thủ tục", "bộ máy", "công vụ", "tài chính", "chính phủ số", "PAPI", "SIPAS", "PCI", "DTI"]
+    drafts = [
+        QuestionDraft(text=f"Câu hỏi số {i} về {words[i % len(words)]} và mục tiêu {2000 + i}?",
+                      options=[f"Phương án đúng {i}", f"Sai một {i}", f"Sai hai {i}", f"Sai ba {i}"], correct_index=0,
+                      topic=topics[i % len(topics)], difficulty=1 + i % 3, explanation=f"Giải thích {i}.",
+                      source=f"Văn bản {i}")
+        for i in range(n)
+    ]
+    report = bank.import_drafts(drafts, [], filename="test", fmt="test", allow_duplicates=True)
+    assert report.added == n
+    return report
+
+
+def register_contestant(contest, now, n=1, category="citizen", **kw):
+    """A registered contestant in `contest` (through the registration service), with its Registration."""
+    from quizapp.models import Area
+    from quizapp.services import registration
+
+    if contest.area_root_id is None:
+        root = Area(code=f"P{contest.id}", name="Tỉnh Thử", level="province")
+        root.children = [Area(code=f"C{contest.id}-{i}", name=f"Xã Thử {i}", level="commune") for i in range(3)]
+        db.session.add(root)
+        db.session.flush()
+        contest.area_root_id = root.id
+        db.session.commit()
+    area = registration.selectable_areas(contest)[n % 3]
+    gender = kw.pop("gender", "nam")
+    born = kw.pop("birth_date", date(1990, 5, 17))
+    century = {("nam", 19): 0, ("nu", 19): 1, ("nam", 20): 2, ("nu", 20): 3}[(gender, born.year // 100)]
+    data = registration.RegistrationData(
+        full_name=kw.pop("full_name", f"Nguyễn Văn {alpha_name(n)}"), birth_date=born, gender=gender,
+        cccd=kw.pop("cccd", f"001{century}{born.year % 100:02d}{n:06d}"), phone=kw.pop("phone", f"098{n:07d}"),
+        email="", area_id=area.id, unit_id=kw.pop("unit_id", None), category=category, password="matkhau123",
+        consent=True)
+    return registration.register(contest, data, now, **kw)
+
+
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Minh", "Nga", "Phúc", "Quân", "Sơn", "Thảo", "Vy"]
+
+
+def alpha_name(n: int) -> str:
+    """A distinct, digit-free given name for contestant number `n`."""
+    parts = []
+    while True:
+        n, r = divmod(n, len(GIVEN))
+        parts.append(GIVEN[r])
+        if n == 0:
+            return " ".join(reversed(parts))

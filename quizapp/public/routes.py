@@ -20,6 +20,11 @@ def contest_page(slug: str):
     return render_template("public/home.html", contest=contest, rounds=contests.round_views(contest, utcnow()))
 
 
+@bp.get("/du-lieu-ca-nhan")
+def privacy():
+    return render_template("public/privacy.html")
+
+
 @bp.get("/healthz")
 def healthz():
     if contests.database_ok():

@@ -1,0 +1,209 @@
+"""JSON API for the contestant's flow (described in docs/openapi.yaml). Same rules as the pages."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user, login_user
+from flask_wtf.csrf import generate_csrf
+
+from quizapp.domain.errors import DomainError
+from quizapp.extensions import limiter
+from quizapp.models import Round, utcnow
+from quizapp.services import accounts, attempts, contests, registration
+from quizapp.services.ratelimits import account_key
+from quizapp.web import error_response
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _ms(dt) -> int | None:
+    return int(dt.timestamp() * 1000) if dt else None
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400)
+    return data
+
+
+def _require_login():
+    if not current_user.is_authenticated:
+        abort(error_response(401, "Vui lòng đăng nhập để tiếp tục.", "unauthorized"))
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(e: DomainError):
+    status = {"not_found": 404, "unauthorized": 401}.get(e.code, 409 if e.code.endswith(("_limit", "_progress")) else 422)
+    payload = {"error": e.code, "message": e.message}
+    if getattr(e, "field", ""):
+        payload["field"] = e.field
+    return jsonify(payload), status
+
+
+@bp.get("/session")
+def get_session():
+    user = None
+    if current_user.is_authenticated:
+        user = {"id": current_user.id, "full_name": current_user.full_name, "role": current_user.role}
+    return jsonify(authenticated=user is not None, user=user, csrf_token=generate_csrf(), server_time=_ms(utcnow()))
+
+
+@bp.get("/contests/<slug>/areas")
+def list_areas(slug: str):
+    contest = contests.get_contest(slug) or abort(404)
+    return jsonify(areas=[{"id": a.id, "code": a.code, "name": a.name} for a in registration.selectable_areas(contest)])
+
+
+@bp.get("/contests/<slug>/units")
+def list_units(slug: str):
+    contest = contests.get_contest(slug) or abort(404)
+    return jsonify(units=[{"id": u.id, "code": u.code, "name": u.name, "kind": u.kind}
+                          for u in registration.selectable_units(contest)])
+
+
+@bp.post("/contests/<slug>/register")
+@limiter.limit("20 per minute;300 per hour")
+def register(slug: str):
+    contest = contests.get_contest(slug) or abort(404)
+    b = _body()
+    try:
+        born = date.fromisoformat(str(b.get("birth_date", "")))
+    except ValueError:
+        born = None
+    data = registration.RegistrationData(
+        full_name=str(b.get("full_name", "")), birth_date=born, gender=str(b.get("gender", "")),
+        cccd=str(b.get("cccd", "")), phone=str(b.get("phone", "")), email=str(b.get("email", "") or ""),
+        area_id=_int(b.get("area_id")), unit_id=_int(b.get("unit_id")), category=str(b.get("category", "")),
+        password=str(b.get("password", "")), consent=b.get("consent") is True)
+    reg = registration.register(contest, data, utcnow(), ip=request.remote_addr or "",
+                                device_id=request.cookies.get("qz_device", ""))
+    login_user(reg.user)
+    return jsonify(user={"id": reg.user.id, "full_name": reg.user.full_name}, registration_id=reg.id,
+                   csrf_token=generate_csrf()), 201
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.post("/login")
+@limiter.limit("30 per minute")
+def login():
+    b = _body()
+    user = accounts.authenticate(str(b.get("identifier", "")), str(b.get("password", "")))
+    login_user(user, remember=bool(b.get("remember")))
+    return jsonify(user={"id": user.id, "full_name": user.full_name, "role": user.role}, csrf_token=generate_csrf())
+
+
+@bp.get("/contests/<slug>/rounds")
+def list_rounds(slug: str):
+    contest = contests.get_contest(slug) or abort(404)
+    now = utcnow()
+    reg = registration.registration_for(current_user.id, contest.id) if current_user.is_authenticated else None
+    out = []
+    for v in contests.round_views(contest, now):
+        r = v.round
+        item = {"id": r.id, "name": r.name, "kind": r.kind, "state": v.state, "opens_at": r.opens_at.isoformat(),
+                "closes_at": r.closes_at.isoformat(), "question_count": r.question_count,
+                "time_limit_seconds": r.time_limit_seconds, "attempts_allowed": r.attempts_allowed,
+                "counting_rule": r.counting_rule, "prediction_question": r.prediction_question if r.prediction_mode else None}
+        if reg:
+            st = attempts.standing(reg, r)
+            item["my_attempts"] = [_attempt_summary(a) for a in st.attempts]
+            item["attempts_left"] = st.attempts_left
+            item["counted_attempt_id"] = st.counted_attempt_id
+        out.append(item)
+    return jsonify(rounds=out, server_time=_ms(now))
+
+
+def _attempt_summary(a) -> dict:
+    return {"id": a.id, "number": a.number, "status": a.status, "correct": a.correct, "total": a.total,
+            "score": a.score, "duration_ms": a.duration_ms}
+
+
+@bp.post("/rounds/<int:round_id>/attempts")
+@limiter.limit("30 per minute", key_func=account_key)
+def start_attempt(round_id: int):
+    _require_login()
+    rnd = _round(round_id)
+    reg = registration.registration_for(current_user.id, rnd.contest_id)
+    if reg is None:
+        raise DomainError("Bạn chưa đăng ký cuộc thi này.", "not_registered")
+    now = utcnow()
+    attempt = attempts.start_attempt(reg.id, round_id, now, device_token=request.cookies.get("qz_device", ""),
+                                     client_ip=request.remote_addr or "")
+    return jsonify(_attempt_json(attempt, now)), 201
+
+
+def _round(round_id: int) -> Round:
+    from quizapp.extensions import db
+
+    return db.session.get(Round, round_id) or abort(404)
+
+
+def _attempt_json(attempt, now) -> dict:
+    view = attempts.view_attempt(attempt, now)
+    return {
+        "id": attempt.id, "status": attempt.status, "number": attempt.number, "round_id": attempt.round_id,
+        "started_at": _ms(attempt.started_at), "deadline": _ms(attempt.deadline_at), "server_time": _ms(now),
+        "time_left_seconds": view.time_left_seconds, "prediction_question": view.prediction_question or None,
+        "questions": [
+            {"id": q.attempt_question_id, "position": q.position, "text": q.text,
+             "options": [{"id": o.id, "text": o.text} for o in q.options], "chosen_option_id": q.chosen_option_id,
+             **({"correct_option_id": q.correct_option_id, "explanation": q.explanation, "source": q.source}
+                if q.correct_option_id else {})}
+            for q in view.questions
+        ],
+    }
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def get_attempt(attempt_id: int):
+    _require_login()
+    now = utcnow()
+    attempt = attempts.get_attempt(attempt_id, current_user.id, now)
+    data = _attempt_json(attempt, now)
+    if attempt.status != attempts.IN_PROGRESS:
+        data["result"] = _result_json(attempts.result_of(attempt))
+    return jsonify(data)
+
+
+@bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
+@limiter.limit("240 per minute", key_func=account_key)
+def save_answer(attempt_id: int, question_id: int):
+    _require_login()
+    b = _body()
+    option_id, seq = _int(b.get("option_id")), _int(b.get("seq")) or 0
+    if option_id is None:
+        raise DomainError("Vui lòng chọn một phương án.", "invalid_option")
+    saved = attempts.save_answer(attempt_id, current_user.id, question_id, option_id, utcnow(), client_seq=seq,
+                                 device_token=request.cookies.get("qz_device", ""))
+    out = {"question_id": saved.attempt_question_id, "option_id": saved.option_id, "saved": True}
+    if saved.correct_option_id:
+        out |= {"correct_option_id": saved.correct_option_id, "explanation": saved.explanation, "source": saved.source}
+    return jsonify(out)
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@limiter.limit("60 per minute", key_func=account_key)
+def submit_attempt(attempt_id: int):
+    _require_login()
+    b = request.get_json(silent=True) or {}
+    prediction = b.get("prediction")
+    if prediction is not None and (not isinstance(prediction, int) or isinstance(prediction, bool)):
+        raise DomainError("Số dự đoán phải là một số nguyên không âm.", "invalid_prediction")
+    result = attempts.submit_attempt(attempt_id, current_user.id, utcnow(), prediction,
+                                     require_prediction=not b.get("auto"))
+    return jsonify(_result_json(result))
+
+
+def _result_json(r: attempts.AttemptResult) -> dict:
+    return {"attempt_id": r.attempt_id, "status": r.status, "correct": r.correct, "total": r.total, "score": r.score,
+            "duration_ms": r.duration_ms, "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+            "prediction": r.prediction}
+

@@ -1,0 +1,132 @@
+"""The contestant's pages: register, the contest overview, the attempt page, the result page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+
+from quizapp.contest.forms import RegistrationForm
+from quizapp.domain.errors import DomainError
+from quizapp.extensions import limiter
+from quizapp.models import utcnow
+from quizapp.services import attempts, contests, registration
+from quizapp.services.ratelimits import account_key
+
+bp = Blueprint("contest", __name__)
+
+
+def _contest_or_404(slug: str):
+    return contests.get_contest(slug) or abort(404)
+
+
+@bp.route("/cuoc-thi/<slug>/dang-ky", methods=["GET", "POST"])
+@limiter.limit("20 per minute;300 per hour", methods=["POST"])
+def register(slug: str):
+    contest = _contest_or_404(slug)
+    form = RegistrationForm()
+    form.area_id.choices = [(0, "— Chọn xã, phường —")] + [(a.id, a.name) for a in registration.selectable_areas(contest)]
+    form.unit_id.choices = [(0, "Người dân (không thuộc đơn vị nào)")] + [
+        (u.id, u.name) for u in registration.selectable_units(contest)]
+    if form.validate_on_submit():
+        try:
+            reg = registration.register(contest, _registration_data(form), utcnow(), ip=request.remote_addr or "",
+                                        device_id=request.cookies.get("qz_device", ""))
+        except registration.RegistrationError as e:
+            getattr(form, e.field, form.full_name).errors.append(e.message)
+        else:
+            login_user(reg.user)
+            flash("Đăng ký thành công. Chúc bạn thi tốt!", "success")
+            return redirect(url_for("contest.overview", slug=slug))
+    return render_template("contest/register.html", form=form, contest=contest)
+
+
+def _registration_data(form: RegistrationForm) -> registration.RegistrationData:
+    return registration.RegistrationData(
+        full_name=form.full_name.data, birth_date=form.birth_date.data, gender=form.gender.data,
+        cccd=form.cccd.data, phone=form.phone.data, email=form.email.data or "", area_id=form.area_id.data or None,
+        unit_id=form.unit_id.data or None, category=form.category.data, password=form.password.data,
+        consent=form.consent.data)
+
+
+@bp.get("/cuoc-thi/<slug>/thi")
+@login_required
+def overview(slug: str):
+    contest = _contest_or_404(slug)
+    reg = registration.registration_for(current_user.id, contest.id)
+    now = utcnow()
+    views = contests.round_views(contest, now)
+    standings = {v.round.id: attempts.standing(reg, v.round) for v in views} if reg else {}
+    return render_template("contest/overview.html", contest=contest, reg=reg, rounds=views, standings=standings, now=now)
+
+
+@bp.post("/cuoc-thi/<slug>/dot/<int:round_id>/bat-dau")
+@login_required
+@limiter.limit("30 per minute", key_func=account_key)
+def start(slug: str, round_id: int):
+    contest = _contest_or_404(slug)
+    reg = registration.registration_for(current_user.id, contest.id) or abort(403)
+    try:
+        attempt = attempts.start_attempt(reg.id, round_id, utcnow(), device_token=request.cookies.get("qz_device", ""),
+                                         client_ip=request.remote_addr or "")
+    except DomainError as e:
+        flash(e.message, "error")
+        return redirect(url_for("contest.overview", slug=slug))
+    return redirect(url_for("contest.attempt_page", attempt_id=attempt.id))
+
+
+@bp.get("/bai-thi/<int:attempt_id>")
+@login_required
+def attempt_page(attempt_id: int):
+    now = utcnow()
+    attempt = attempts.get_attempt(attempt_id, current_user.id, now)
+    if attempt.status != attempts.IN_PROGRESS:
+        return redirect(url_for("contest.result", attempt_id=attempt.id))
+    return render_template("contest/attempt.html", view=attempts.view_attempt(attempt, now), now=now)
+
+
+@bp.post("/bai-thi/<int:attempt_id>")
+@login_required
+@limiter.limit("60 per minute", key_func=account_key)
+def attempt_form(attempt_id: int):
+    """The plain-form path (no JavaScript): save every chosen answer, then submit if asked."""
+    now = utcnow()
+    attempt = attempts.get_attempt(attempt_id, current_user.id, now)
+    errors = []
+    for key, value in request.form.items():
+        if key.startswith("q") and key[1:].isdigit() and value.isdigit():
+            try:
+                attempts.save_answer(attempt.id, current_user.id, int(key[1:]), int(value), now)
+            except DomainError as e:
+                errors.append(e.message)
+    for message in dict.fromkeys(errors):
+        flash(message, "error")
+    if "submit" in request.form:
+        try:
+            attempts.submit_attempt(attempt.id, current_user.id, now, _prediction(request.form.get("prediction")))
+        except DomainError as e:
+            flash(e.message, "error")
+            return redirect(url_for("contest.attempt_page", attempt_id=attempt.id))
+        return redirect(url_for("contest.result", attempt_id=attempt.id))
+    if not errors:
+        flash("Đã lưu các câu trả lời.", "success")
+    return redirect(url_for("contest.attempt_page", attempt_id=attempt.id))
+
+
+def _prediction(raw: str | None) -> int | None:
+    raw = (raw or "").strip().replace(".", "").replace(",", "").replace(" ", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise attempts.AttemptError("Số dự đoán phải là một số nguyên không âm.", "invalid_prediction")
+    return int(raw)
+
+
+@bp.get("/bai-thi/<int:attempt_id>/ket-qua")
+@login_required
+def result(attempt_id: int):
+    now = utcnow()
+    attempt = attempts.get_attempt(attempt_id, current_user.id, now)
+    if attempt.status == attempts.IN_PROGRESS:
+        return redirect(url_for("contest.attempt_page", attempt_id=attempt.id))
+    view = attempts.view_attempt(attempt, now)
+    return render_template("contest/result.html", view=view, result=attempts.result_of(attempt),
+                           contest=attempt.round.contest, now=now)

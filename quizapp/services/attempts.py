@@ -1,0 +1,375 @@
+"""Timed attempts: start (draw and freeze), save answers, submit (once), close expired ones.
+
+Integrity lives in the database: the registration row is locked while starting, the attempt row while
+saving or submitting, and unique indexes (one attempt in progress; attempt numbers) back that up.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.domain import draw, timing
+from quizapp.domain.counting import Entry, check_can_start, pick_entry
+from quizapp.domain.errors import DomainError
+from quizapp.domain.grading import grade
+from quizapp.extensions import db
+from quizapp.models import Answer, Attempt, AttemptQuestion, Question, QuestionOption, Registration, Round, Topic
+
+IN_PROGRESS, SUBMITTED, EXPIRED = "in_progress", "submitted", "expired"
+
+
+class AttemptError(DomainError):
+    """A rule of attempts was broken (Vietnamese message, short code)."""
+
+
+# ---------------------------------------------------------------- starting
+
+
+def round_is_open(rnd: Round, now: datetime) -> bool:
+    return rnd.is_practice or timing.round_state(now, rnd.opens_at, rnd.closes_at) == timing.ROUND_OPEN
+
+
+def start_attempt(registration_id: int, round_id: int, now: datetime, *, rng: random.Random | None = None,
+                  device_token: str = "", client_ip: str = "") -> Attempt:
+    """Start an attempt, or return the one already in progress (starting twice is safe)."""
+    try:
+        return _start(registration_id, round_id, now, rng or random.SystemRandom(), device_token, client_ip)
+    except IntegrityError:
+        # A parallel request won the race: the unique indexes refused the second attempt.
+        db.session.rollback()
+        current = _in_progress(registration_id, round_id)
+        if current is not None:
+            return current
+        raise AttemptError("Bạn đã dùng hết số lượt thi của đợt này.", "attempt_limit")
+
+
+def _start(registration_id, round_id, now, rng, device_token, client_ip) -> Attempt:
+    reg = db.session.scalar(select(Registration).where(Registration.id == registration_id).with_for_update())
+    rnd = db.session.get(Round, round_id)
+    _check_may_start(reg, rnd, now)
+    current = _in_progress(reg.id, rnd.id)
+    if current is not None and not timing.is_expired(now, current.deadline_at):
+        _claim_device(current, device_token)
+        db.session.commit()
+        return current
+    if current is not None:
+        _finish(current, now, expired=True)
+        db.session.flush()
+    used = db.session.scalar(
+        select(func.count()).select_from(Attempt).where(Attempt.registration_id == reg.id, Attempt.round_id == rnd.id)
+    )
+    check_can_start(used, rnd.attempts_allowed, has_in_progress=False)
+    attempt = Attempt(
+        round_id=rnd.id, registration_id=reg.id, number=used + 1, status=IN_PROGRESS, started_at=now,
+        deadline_at=timing.attempt_deadline(now, rnd.time_limit_seconds, rnd.closes_at),
+        device_token=device_token[:64], client_ip=client_ip[:64],
+    )
+    attempt.questions = [
+        AttemptQuestion(question_id=d.question_id, position=d.position, option_order=list(d.option_order))
+        for d in _draw(rnd, reg, rng)
+    ]
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+def _check_may_start(reg: Registration | None, rnd: Round | None, now: datetime) -> None:
+    if reg is None or rnd is None or rnd.contest_id != reg.contest_id:
+        raise AttemptError("Không tìm thấy đợt thi của bạn.", "not_found")
+    if reg.status != "active":
+        raise AttemptError("Tài khoản dự thi của bạn đang bị tạm dừng. Vui lòng liên hệ ban tổ chức.", "disqualified")
+    if not round_is_open(rnd, now):
+        if now < rnd.opens_at:
+            raise AttemptError("Đợt thi chưa mở. Vui lòng quay lại khi đợt thi bắt đầu.", "round_not_open")
+        raise AttemptError("Đợt thi đã kết thúc.", "round_closed")
+
+
+def _in_progress(registration_id: int, round_id: int) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(
+        Attempt.registration_id == registration_id, Attempt.round_id == round_id, Attempt.status == IN_PROGRESS))
+
+
+def _draw(rnd: Round, reg: Registration, rng: random.Random) -> list[draw.DrawnQuestion]:
+    track_code = reg.track.code if reg.track else ""
+    blueprint = draw.parse_blueprint((rnd.track_blueprints or {}).get(track_code) or rnd.blueprint or [])
+    return draw.draw_questions(candidate_questions(), blueprint, rnd.question_count, rng)
+
+
+def candidate_questions() -> list[draw.CandidateQuestion]:
+    """Active questions with their topic and option ids, in two queries."""
+    rows = db.session.execute(
+        select(Question.id, Topic.slug, Question.difficulty).join(Topic).where(Question.status == "active")
+    ).all()
+    options: dict[int, list[int]] = {}
+    for qid, oid in db.session.execute(
+        select(QuestionOption.question_id, QuestionOption.id)
+        .join(Question).where(Question.status == "active").order_by(QuestionOption.question_id, QuestionOption.position)
+    ):
+        options.setdefault(qid, []).append(oid)
+    return [draw.CandidateQuestion(qid, slug, diff, tuple(options.get(qid, ()))) for qid, slug, diff in rows]
+
+
+def _claim_device(attempt: Attempt, device_token: str) -> None:
+    """Rounds held by one device at a time hand the attempt over to the device that opens it."""
+    if device_token and attempt.round.single_device:
+        attempt.device_token = device_token[:64]
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class ShownOption:
+    id: int
+    text: str
+
+
+@dataclass
+class ShownQuestion:
+    """A question as this attempt shows it; `correct_option_id` only once it may be revealed."""
+
+    attempt_question_id: int
+    position: int
+    text: str
+    options: list[ShownOption]
+    chosen_option_id: int | None = None
+    correct_option_id: int | None = None
+    explanation: str = ""
+    source: str = ""
+
+
+@dataclass
+class AttemptView:
+    attempt: Attempt
+    questions: list[ShownQuestion]
+    time_left_seconds: int
+    reveal: bool  # correct answers may be shown (round closed, or practice after each answer)
+    answered: int = 0
+    prediction_question: str = ""
+    needs_prediction: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def get_attempt(attempt_id: int, user_id: int, now: datetime) -> Attempt:
+    """The user's own attempt; an expired one is closed on access."""
+    attempt = db.session.scalar(
+        select(Attempt).join(Registration).where(Attempt.id == attempt_id, Registration.user_id == user_id)
+    )
+    if attempt is None:
+        raise AttemptError("Không tìm thấy bài thi.", "not_found")
+    if attempt.status == IN_PROGRESS and timing.is_expired(now, attempt.deadline_at):
+        attempt = _lock_attempt(attempt.id)
+        if attempt.status == IN_PROGRESS:
+            _finish(attempt, now, expired=True)
+        db.session.commit()
+    return attempt
+
+
+def answers_revealed(attempt: Attempt, now: datetime) -> bool:
+    """Which answers were right is shown only after the round closes (practice: after each answer)."""
+    rnd = attempt.round
+    return rnd.is_practice or now >= rnd.closes_at
+
+
+def view_attempt(attempt: Attempt, now: datetime) -> AttemptView:
+    """Everything the attempt page shows, in the order this attempt shows it."""
+    aqs = list(attempt.questions)
+    qids = [aq.question_id for aq in aqs]
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(qids)))}
+    options = {o.id: o for o in db.session.scalars(select(QuestionOption).where(QuestionOption.question_id.in_(qids)))}
+    chosen = dict(db.session.execute(
+        select(Answer.attempt_question_id, Answer.option_id).where(Answer.attempt_id == attempt.id)).all())
+    reveal_all = attempt.status != IN_PROGRESS and answers_revealed(attempt, now)
+    shown = []
+    for aq in aqs:
+        q = questions[aq.question_id]
+        sq = ShownQuestion(aq.id, aq.position, q.text, [ShownOption(oid, options[oid].text) for oid in aq.option_order],
+                           chosen.get(aq.id))
+        if reveal_all or (attempt.round.is_practice and sq.chosen_option_id):
+            sq.correct_option_id = next(oid for oid in aq.option_order if options[oid].is_correct)
+            sq.explanation, sq.source = q.explanation, q.source
+        shown.append(sq)
+    rnd = attempt.round
+    return AttemptView(
+        attempt, shown, timing.time_left_seconds(now, attempt.deadline_at), reveal_all, len(chosen),
+        rnd.prediction_question if rnd.prediction_mode else "", bool(rnd.prediction_mode),
+    )
+
+
+# ---------------------------------------------------------------- answering
+
+
+@dataclass
+class SavedAnswer:
+    attempt_question_id: int
+    option_id: int
+    correct_option_id: int | None = None  # practice rounds only
+    explanation: str = ""
+    source: str = ""
+
+
+def _lock_attempt(attempt_id: int) -> Attempt:
+    attempt = db.session.scalar(
+        select(Attempt).where(Attempt.id == attempt_id).with_for_update().execution_options(populate_existing=True))
+    if attempt is None:
+        raise AttemptError("Không tìm thấy bài thi.", "not_found")
+    return attempt
+
+
+def save_answer(attempt_id: int, user_id: int, attempt_question_id: int, option_id: int, now: datetime,
+                client_seq: int = 0, device_token: str = "") -> SavedAnswer:
+    """Save (or change) one answer. Late answers, foreign questions and foreign options are refused."""
+    get_attempt(attempt_id, user_id, now)  # ownership, and closes it if expired
+    attempt = _lock_attempt(attempt_id)
+    try:
+        _check_answer_allowed(attempt, now, device_token)
+        aq = _attempt_question(attempt, attempt_question_id, option_id)
+        _upsert_answer(attempt, aq, option_id, now, client_seq)
+        saved = SavedAnswer(aq.id, option_id)
+        if attempt.round.is_practice:
+            q = db.session.get(Question, aq.question_id)
+            saved.correct_option_id = q.correct_option.id
+            saved.explanation, saved.source = q.explanation, q.source
+        db.session.commit()
+        return saved
+    except DomainError:
+        db.session.rollback()
+        raise
+
+
+def _check_answer_allowed(attempt: Attempt, now: datetime, device_token: str) -> None:
+    if attempt.status != IN_PROGRESS:
+        raise AttemptError("Bài thi đã nộp, không thể thay đổi câu trả lời.", "attempt_closed")
+    if not timing.accepts_answer(now, attempt.deadline_at):
+        raise AttemptError("Đã hết thời gian làm bài; câu trả lời này không được ghi nhận.", "time_up")
+    if attempt.round.single_device and attempt.device_token and device_token and device_token != attempt.device_token:
+        raise AttemptError("Bài thi đang được mở trên một thiết bị khác; thiết bị này không còn giữ bài thi.",
+                           "device_replaced")
+
+
+def _attempt_question(attempt: Attempt, attempt_question_id: int, option_id: int) -> AttemptQuestion:
+    aq = db.session.scalar(select(AttemptQuestion).where(
+        AttemptQuestion.id == attempt_question_id, AttemptQuestion.attempt_id == attempt.id))
+    if aq is None:
+        raise AttemptError("Câu hỏi này không thuộc bài thi của bạn.", "invalid_question")
+    if option_id not in aq.option_order:
+        raise AttemptError("Phương án này không thuộc câu hỏi.", "invalid_option")
+    return aq
+
+
+def _upsert_answer(attempt: Attempt, aq: AttemptQuestion, option_id: int, now: datetime, client_seq: int) -> None:
+    answer = db.session.scalar(select(Answer).where(Answer.attempt_id == attempt.id, Answer.attempt_question_id == aq.id))
+    if answer is None:
+        db.session.add(Answer(attempt_id=attempt.id, attempt_question_id=aq.id, option_id=option_id,
+                              answered_at=now, client_seq=client_seq))
+    elif client_seq == 0 or client_seq >= answer.client_seq:
+        # A change queued offline earlier than the stored one must not overwrite it when it arrives late.
+        answer.option_id, answer.answered_at, answer.client_seq = option_id, now, client_seq
+
+
+# ---------------------------------------------------------------- submitting
+
+
+@dataclass
+class AttemptResult:
+    attempt_id: int
+    status: str
+    correct: int
+    total: int
+    score: float
+    duration_ms: int
+    submitted_at: datetime
+    prediction: int | None
+
+
+def submit_attempt(attempt_id: int, user_id: int, now: datetime, prediction: int | None = None,
+                   require_prediction: bool = True) -> AttemptResult:
+    """Grade and close the attempt once; repeating the submission returns the same result."""
+    get_attempt(attempt_id, user_id, now)
+    attempt = _lock_attempt(attempt_id)
+    if attempt.status == IN_PROGRESS:
+        if prediction is not None and prediction < 0:
+            db.session.rollback()
+            raise AttemptError("Số dự đoán phải là số nguyên không âm.", "invalid_prediction")
+        if attempt.round.prediction_mode and prediction is None and require_prediction:
+            db.session.rollback()
+            raise AttemptError("Vui lòng trả lời câu hỏi dự đoán trước khi nộp bài.", "prediction_required")
+        attempt.prediction = prediction
+        _finish(attempt, now, expired=False)
+    db.session.commit()
+    return result_of(attempt)
+
+
+def _finish(attempt: Attempt, now: datetime, expired: bool) -> None:
+    """Grade against the frozen draw and close. Expired attempts end at their deadline."""
+    correct_by_aq = dict(db.session.execute(
+        select(AttemptQuestion.id, QuestionOption.id)
+        .join(QuestionOption, QuestionOption.question_id == AttemptQuestion.question_id)
+        .where(AttemptQuestion.attempt_id == attempt.id, QuestionOption.is_correct)
+    ).all())
+    chosen = dict(db.session.execute(
+        select(Answer.attempt_question_id, Answer.option_id).where(Answer.attempt_id == attempt.id)).all())
+    result = grade(correct_by_aq, {aq: chosen.get(aq) for aq in correct_by_aq})
+    ended = min(now, attempt.deadline_at)
+    attempt.correct, attempt.total, attempt.score = result.correct, result.total, result.score
+    attempt.duration_ms = max(0, int((ended - attempt.started_at) / timedelta(milliseconds=1)))
+    attempt.submitted_at = ended if expired else now
+    attempt.status = EXPIRED if expired else SUBMITTED
+    from quizapp.services import events
+
+    events.attempt_finished(attempt)
+
+
+def result_of(attempt: Attempt) -> AttemptResult:
+    return AttemptResult(attempt.id, attempt.status, attempt.correct or 0, attempt.total, attempt.score or 0.0,
+                         attempt.duration_ms or 0, attempt.submitted_at, attempt.prediction)
+
+
+def close_expired(now: datetime, batch: int = 500) -> int:
+    """Close every attempt whose deadline plus grace has passed; returns how many."""
+    cutoff = now - timedelta(seconds=timing.GRACE_SECONDS)
+    closed = 0
+    while True:
+        ids = list(db.session.scalars(
+            select(Attempt.id).where(Attempt.status == IN_PROGRESS, Attempt.deadline_at < cutoff).limit(batch)))
+        if not ids:
+            return closed
+        for attempt_id in ids:
+            attempt = _lock_attempt(attempt_id)
+            if attempt.status == IN_PROGRESS:
+                _finish(attempt, now, expired=True)
+                closed += 1
+            db.session.commit()
+
+
+# ---------------------------------------------------------------- a contestant's rounds
+
+
+@dataclass
+class RoundStanding:
+    """One contestant's attempts at a round and which one counts."""
+
+    round: Round
+    attempts: list[Attempt]
+    counted_attempt_id: int | None
+    in_progress: Attempt | None
+    attempts_left: int | None
+
+
+def standing(reg: Registration, rnd: Round) -> RoundStanding:
+    attempts = list(db.session.scalars(
+        select(Attempt).where(Attempt.registration_id == reg.id, Attempt.round_id == rnd.id).order_by(Attempt.number)))
+    finished = [a for a in attempts if a.status != IN_PROGRESS]
+    entry = pick_entry([to_entry(a, reg.id) for a in finished if not a.disqualified], rnd.counting_rule) if finished else None
+    left = None if rnd.attempts_allowed is None else max(0, rnd.attempts_allowed - len(attempts))
+    current = next((a for a in attempts if a.status == IN_PROGRESS), None)
+    return RoundStanding(rnd, attempts, entry.attempt_id if entry else None, current, left)
+
+
+def to_entry(a: Attempt, contestant_id: int) -> Entry:
+    return Entry(a.id, contestant_id, a.correct or 0, a.total, a.duration_ms or 0, a.submitted_at, a.prediction,
+                 a.disqualified)
