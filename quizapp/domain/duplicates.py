@@ -16,8 +16,8 @@ from quizapp.domain.text import dedup_key
 
 NEAR_THRESHOLD = 90.0  # combined similarity (0–100) from which two questions count as near-duplicates
 TEXT_WEIGHT = 0.7
-_COMMON_SHARE = 0.05
-_NUMBER = re.compile(r"\d+")  # shingles in more than this share of questions are too common to find candidates by
+_PROBES = 8  # how many of a question's rarest shingles are used to find candidates
+_NUMBER = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -114,13 +114,10 @@ class DuplicateIndex:
         return DuplicateMatch(key.ref, best[1].ref, False, round(best[0], 1)) if best else None
 
     def _candidates(self, key: QuestionKey) -> list[int]:
-        shingles = _shingles(key.text)
-        limit = max(50, int(len(self._keys) * _COMMON_SHARE))
-        rare = [s for s in shingles if 0 < len(self._postings.get(s, ())) <= limit]
-        if not rare:
-            rare = sorted((s for s in shingles if s in self._postings), key=lambda s: len(self._postings[s]))[:2]
+        known = sorted((s for s in _shingles(key.text) if s in self._postings), key=lambda s: len(self._postings[s]))
+        rare = known[:_PROBES]
         counts = Counter(i for s in rare for i in self._postings[s])
-        # Near-duplicates (>= 90% similar) share most of their shingles, so most of the rare ones too.
+        # Near-duplicates (>= 90% similar) share most of their shingles, so most of their rarest ones too.
         need = max(1, len(rare) // 3)
         return [i for i, c in counts.items() if c >= need]
 

@@ -6,6 +6,8 @@ import string
 import unicodedata
 
 _WS = re.compile(r"\s+")
+# Control and invisible format characters (zero-width spaces, BOM, bidi marks) that pasted text carries.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _PUNCT = re.compile(r"[%s\u2013\u2014\u2018\u2019\u201c\u201d\u2026«»]" % re.escape(string.punctuation))
 
 
@@ -14,8 +16,7 @@ def normalize_text(value: str | None) -> str:
     if value is None:
         return ""
     value = unicodedata.normalize("NFC", str(value))
-    value = "".join(ch if (ch in "\t\n\r" or unicodedata.category(ch)[0] != "C") else " " for ch in value)
-    return _WS.sub(" ", value).strip()
+    return _WS.sub(" ", _INVISIBLE.sub(" ", value)).strip()
 
 
 def fold_accents(value: str) -> str:

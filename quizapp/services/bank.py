@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, insert, select, update
 
 from quizapp import ROOT
 from quizapp.domain import formats
@@ -16,7 +16,7 @@ from quizapp.domain.formats.bank import parse_bank
 from quizapp.domain.questions import ImportIssue, QuestionDraft
 from quizapp.domain.text import fold_accents, normalize_text
 from quizapp.extensions import db
-from quizapp.models import AttemptQuestion, Question, QuestionOption, Topic
+from quizapp.models import AttemptQuestion, Question, QuestionOption, Topic, utcnow
 
 BUNDLED_DIR = ROOT / "question_bank"
 DEFAULT_TOPIC = ("chua-phan-loai", "Chưa phân loại")
@@ -156,23 +156,39 @@ def _bank_texts() -> list[tuple[int, str, list[str]]]:
 
 
 def _write(drafts: list[QuestionDraft], topic_titles: dict[str, str]) -> int:
+    """Insert the questions and their options with two bulk statements (10,000 rows in seconds)."""
     topics = _topics_for(drafts, topic_titles)
-    for draft in drafts:
-        db.session.add(_new_question(draft, topics[_topic_ref(draft)]))
     db.session.flush()
+    rows = [_question_row(d, topics[_topic_ref(d)].id) for d in drafts]
+    ids = db.session.scalars(
+        insert(Question).returning(Question.id, sort_by_parameter_order=True), [r for r, _ in rows]).all()
+    db.session.execute(insert(QuestionOption), [
+        {"question_id": qid, "position": i, "text": text, "is_correct": i == correct}
+        for qid, (_, (options, correct)) in zip(ids, rows) for i, text in enumerate(options)
+    ])
     db.session.execute(update(Question).where(Question.family_id.is_(None)).values(family_id=Question.id))
-    return len(drafts)
+    return len(ids)
+
+
+def _question_row(draft: QuestionDraft, topic_id: int) -> tuple[dict, tuple[list[str], int]]:
+    """Column values of a new question, and its (options, correct index)."""
+    text = normalize_text(draft.text)
+    options = [normalize_text(o) for o in draft.options]
+    row = {
+        "topic_id": topic_id, "text": text, "search_text": fold_accents(text),
+        "dedup_key": make_key(None, text, options).exact, "difficulty": draft.difficulty,
+        "explanation": normalize_text(draft.explanation), "source": normalize_text(draft.source),
+        "evidence": normalize_text(draft.evidence), "external_id": draft.external_id[:80], "version": 1,
+        "status": "active", "created_at": utcnow(),
+    }
+    return row, (options, draft.correct_index)
 
 
 def _new_question(draft: QuestionDraft, topic: Topic, family_id: int | None = None, version: int = 1) -> Question:
-    text = normalize_text(draft.text)
-    options = [normalize_text(o) for o in draft.options]
-    q = Question(
-        topic=topic, text=text, search_text=fold_accents(text), dedup_key=make_key(None, text, options).exact,
-        difficulty=draft.difficulty, explanation=normalize_text(draft.explanation), source=normalize_text(draft.source),
-        evidence=normalize_text(draft.evidence), external_id=draft.external_id[:80], family_id=family_id, version=version,
-    )
-    q.options = [QuestionOption(position=i, text=o, is_correct=(i == draft.correct_index)) for i, o in enumerate(options)]
+    row, (options, correct) = _question_row(draft, topic.id)
+    q = Question(**(row | {"family_id": family_id, "version": version}))
+    q.topic = topic
+    q.options = [QuestionOption(position=i, text=o, is_correct=(i == correct)) for i, o in enumerate(options)]
     return q
 
 
@@ -196,6 +212,7 @@ def _topics_for(drafts: list[QuestionDraft], titles: dict[str, str]) -> dict[str
             title = titles.get(ref) or (DEFAULT_TOPIC[1] if ref == DEFAULT_TOPIC[0] else ref)
             topic = Topic(slug=slug, title=title)
             db.session.add(topic)
+            db.session.flush()
             by_key[slug] = topic
         result[ref] = topic
     return result
