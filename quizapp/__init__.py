@@ -59,11 +59,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from quizapp.admin.contests import bp as admin_contests_bp
     from quizapp.admin.routes import bp as admin_bp
     from quizapp.api.routes import bp as api_bp
     from quizapp.auth.routes import bp as auth_bp
     from quizapp.contest.routes import bp as contest_bp
     from quizapp.public.routes import bp as public_bp
 
-    for bp in (public_bp, auth_bp, contest_bp, api_bp, admin_bp):
+    for bp in (public_bp, auth_bp, contest_bp, api_bp, admin_bp, admin_contests_bp):
         app.register_blueprint(bp)
