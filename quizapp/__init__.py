@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported only when an app is made, so quizapp.domain stays importable without it
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Application factory: config from the environment, then `config` overrides (tests)."""
+    from flask import Flask
+
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -31,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
+    from quizapp.services import leaderboard  # noqa: F401  (keeps leaderboards as attempts finish)
     from quizapp import cli, web
 
     web.init_app(app)
@@ -60,11 +65,15 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from quizapp.admin.contests import bp as admin_contests_bp
+    from quizapp.admin.review import bp as review_bp
+    from quizapp.admin.results import bp as admin_results_bp
     from quizapp.admin.routes import bp as admin_bp
+    from quizapp.api.leaderboard import bp as leaderboard_api_bp
     from quizapp.api.routes import bp as api_bp
     from quizapp.auth.routes import bp as auth_bp
     from quizapp.contest.routes import bp as contest_bp
     from quizapp.public.routes import bp as public_bp
 
-    for bp in (public_bp, auth_bp, contest_bp, api_bp, admin_bp, admin_contests_bp):
+    for bp in (public_bp, auth_bp, contest_bp, api_bp, admin_bp, admin_contests_bp, review_bp, leaderboard_api_bp,
+               admin_results_bp):
         app.register_blueprint(bp)

@@ -48,6 +48,10 @@ def from_env(instance_path: str | Path) -> dict:
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "quizapp"),  # several sites on one Redis
+        "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After tells a client when to try again
+        "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN") or None,  # per address; see services/ratelimits.py
+        "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER") or None,
         "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", DEFAULT_TIMEZONE),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

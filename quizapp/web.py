@@ -66,11 +66,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(e: DomainError):
-        return error_response(409, e.message, e.code)
+        return error_response(404 if e.code == "not_found" else 409, e.message, e.code)
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
-        return error_response(e.code or 500, None if e.code in ERROR_MESSAGES else e.description)
+        return error_response(e.code or 500, None if e.code in ERROR_MESSAGES else e.description,
+                              "rate_limited" if e.code == 429 else None)
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):

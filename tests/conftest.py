@@ -12,6 +12,28 @@ from tests import dbutil
 IS_PG = bool(dbutil.pg_admin_url())
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` (row locks, parallel requests) need PostgreSQL: skipped, with the reason, on SQLite."""
+    if IS_PG:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL (SQLite has no row locks and "
+                                   "serialises writers, so parallel requests prove nothing there)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _limiter_state():
+    """Flask-Limiter keeps its settings on the one shared `limiter`; an app made by a test must not leak them."""
+    from quizapp.extensions import limiter
+
+    saved = dict(limiter.__dict__)
+    yield
+    limiter.__dict__.clear()
+    limiter.__dict__.update(saved)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     if IS_PG:

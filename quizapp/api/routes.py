@@ -10,9 +10,8 @@ from flask_wtf.csrf import generate_csrf
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
 from quizapp.models import Round, utcnow
-from quizapp.services import accounts, attempts, contests, registration
+from quizapp.services import accounts, attempts, contests, ratelimits, registration
 from quizapp.services.ratelimits import account_key
-from quizapp.web import error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -30,12 +29,23 @@ def _body() -> dict:
 
 def _require_login():
     if not current_user.is_authenticated:
-        abort(error_response(401, "Vui lòng đăng nhập để tiếp tục.", "unauthorized"))
+        raise DomainError("Vui lòng đăng nhập để tiếp tục.", "unauthorized")
+
+
+# HTTP status of each rule a request can break; anything else is invalid input (422).
+# 401: who you are; 403: not allowed for you; 404: not yours or not there; 409: not in the current state.
+ERROR_STATUS = {
+    "unauthorized": 401, "unknown_account": 401, "wrong_password": 401, "password_not_set": 401,
+    "account_locked": 403, "disqualified": 403, "not_registered": 403,
+    "not_found": 404,
+    "round_not_open": 409, "round_closed": 409, "attempt_limit": 409, "attempt_in_progress": 409,
+    "attempt_closed": 409, "time_up": 409, "device_replaced": 409, "cccd_taken": 409, "phone_taken": 409,
+}
 
 
 @bp.errorhandler(DomainError)
 def _domain_error(e: DomainError):
-    status = {"not_found": 404, "unauthorized": 401}.get(e.code, 409 if e.code.endswith(("_limit", "_progress")) else 422)
+    status = ERROR_STATUS.get(e.code, 422)
     payload = {"error": e.code, "message": e.message}
     if getattr(e, "field", ""):
         payload["field"] = e.field
@@ -64,7 +74,7 @@ def list_units(slug: str):
 
 
 @bp.post("/contests/<slug>/register")
-@limiter.limit("20 per minute;300 per hour")
+@limiter.limit(ratelimits.register_limit)
 def register(slug: str):
     contest = contests.get_contest(slug) or abort(404)
     b = _body()
@@ -92,7 +102,8 @@ def _int(value) -> int | None:
 
 
 @bp.post("/login")
-@limiter.limit("30 per minute")
+@limiter.limit(ratelimits.sign_in_limit)
+@limiter.limit(ratelimits.sign_in_account_limit, key_func=ratelimits.sign_in_name_key)
 def login():
     b = _body()
     user = accounts.authenticate(str(b.get("identifier", "")), str(b.get("password", "")))
@@ -122,8 +133,10 @@ def list_rounds(slug: str):
 
 
 def _attempt_summary(a) -> dict:
-    return {"id": a.id, "number": a.number, "status": a.status, "correct": a.correct, "total": a.total,
-            "score": a.score, "duration_ms": a.duration_ms}
+    out = {"id": a.id, "number": a.number, "status": a.status}
+    if a.status != attempts.IN_PROGRESS:  # results only once submitted
+        out |= {"correct": a.correct, "total": a.total, "score": a.score, "duration_ms": a.duration_ms}
+    return out
 
 
 @bp.post("/rounds/<int:round_id>/attempts")
@@ -164,9 +177,17 @@ def _attempt_json(attempt, now) -> dict:
 
 @bp.get("/attempts/<int:attempt_id>")
 def get_attempt(attempt_id: int):
+    """Opening an attempt hands a single-device round over to this device; `?claim=0` only reads (and says
+    `device_replaced` when another device holds it), for a page that checks back in the background."""
     _require_login()
     now = utcnow()
-    attempt = attempts.get_attempt(attempt_id, current_user.id, now)
+    device = request.cookies.get("qz_device", "")
+    if request.args.get("claim") == "0":
+        attempt = attempts.get_attempt(attempt_id, current_user.id, now)
+        if attempt.status == attempts.IN_PROGRESS:
+            attempts.check_device(attempt, device)
+    else:
+        attempt = attempts.open_attempt(attempt_id, current_user.id, now, device)
     data = _attempt_json(attempt, now)
     if attempt.status != attempts.IN_PROGRESS:
         data["result"] = _result_json(attempts.result_of(attempt))
@@ -198,7 +219,8 @@ def submit_attempt(attempt_id: int):
     if prediction is not None and (not isinstance(prediction, int) or isinstance(prediction, bool)):
         raise DomainError("Số dự đoán phải là một số nguyên không âm.", "invalid_prediction")
     result = attempts.submit_attempt(attempt_id, current_user.id, utcnow(), prediction,
-                                     require_prediction=not b.get("auto"))
+                                     require_prediction=not b.get("auto"),
+                                     device_token=request.cookies.get("qz_device", ""))
     return jsonify(_result_json(result))
 
 

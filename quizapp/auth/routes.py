@@ -7,7 +7,7 @@ from flask_login import login_required, login_user, logout_user
 from quizapp.auth.forms import LoginForm
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
-from quizapp.services import accounts
+from quizapp.services import accounts, ratelimits
 
 bp = Blueprint("auth", __name__)
 
@@ -19,7 +19,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit(ratelimits.sign_in_limit, methods=["POST"])
+@limiter.limit(ratelimits.sign_in_account_limit, key_func=ratelimits.sign_in_name_key, methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():

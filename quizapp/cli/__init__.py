@@ -1,10 +1,18 @@
-"""Flask command groups: `flask demo ...`, `flask bank ...`, and others."""
+"""Flask command groups: `flask demo ...`, `flask bank ...`, `flask attempts ...`, and others."""
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from quizapp.cli.attempts import attempts
     from quizapp.cli.bank import bank
+    from quizapp.cli.contestants import contestants
     from quizapp.cli.demo import demo
+    from quizapp.cli.results import results
+    from quizapp.cli.review import review
 
     app.cli.add_command(demo)
     app.cli.add_command(bank)
+    app.cli.add_command(attempts)
+    app.cli.add_command(results)
+    app.cli.add_command(contestants)
+    app.cli.add_command(review)

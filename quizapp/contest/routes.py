@@ -9,7 +9,7 @@ from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
 from quizapp.services import attempts, contests, registration
-from quizapp.services.ratelimits import account_key
+from quizapp.services.ratelimits import account_key, register_limit
 
 bp = Blueprint("contest", __name__)
 
@@ -19,7 +19,7 @@ def _contest_or_404(slug: str):
 
 
 @bp.route("/cuoc-thi/<slug>/dang-ky", methods=["GET", "POST"])
-@limiter.limit("20 per minute;300 per hour", methods=["POST"])
+@limiter.limit(register_limit, methods=["POST"])
 def register(slug: str):
     contest = _contest_or_404(slug)
     form = RegistrationForm()
@@ -77,7 +77,7 @@ def start(slug: str, round_id: int):
 @login_required
 def attempt_page(attempt_id: int):
     now = utcnow()
-    attempt = attempts.get_attempt(attempt_id, current_user.id, now)
+    attempt = attempts.open_attempt(attempt_id, current_user.id, now, request.cookies.get("qz_device", ""))
     if attempt.status != attempts.IN_PROGRESS:
         return redirect(url_for("contest.result", attempt_id=attempt.id))
     return render_template("contest/attempt.html", view=attempts.view_attempt(attempt, now), now=now)
@@ -90,18 +90,22 @@ def attempt_form(attempt_id: int):
     """The plain-form path (no JavaScript): save every chosen answer, then submit if asked."""
     now = utcnow()
     attempt = attempts.get_attempt(attempt_id, current_user.id, now)
+    device = request.cookies.get("qz_device", "")
     errors = []
     for key, value in request.form.items():
         if key.startswith("q") and key[1:].isdigit() and value.isdigit():
             try:
-                attempts.save_answer(attempt.id, current_user.id, int(key[1:]), int(value), now)
+                attempts.save_answer(attempt.id, current_user.id, int(key[1:]), int(value), now, device_token=device)
             except DomainError as e:
-                errors.append(e.message)
-    for message in dict.fromkeys(errors):
+                errors.append(e)
+    for message in dict.fromkeys(e.message for e in errors):
         flash(message, "error")
+    if any(e.code == "device_replaced" for e in errors):  # the attempt page would take it back: go to the overview
+        return redirect(url_for("contest.overview", slug=attempt.round.contest.slug))
     if "submit" in request.form:
         try:
-            attempts.submit_attempt(attempt.id, current_user.id, now, _prediction(request.form.get("prediction")))
+            attempts.submit_attempt(attempt.id, current_user.id, now, _prediction(request.form.get("prediction")),
+                                    device_token=device)
         except DomainError as e:
             flash(e.message, "error")
             return redirect(url_for("contest.attempt_page", attempt_id=attempt.id))

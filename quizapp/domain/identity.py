@@ -188,3 +188,56 @@ def likely_duplicates(people: list[PersonKey]) -> list[tuple[int, int, str]]:
             if reason:
                 pairs.append((a.id, b.id, reason))
     return sorted(pairs)
+
+
+# ---------------------------------------------------------------- one person's identity, checked as a whole
+
+
+@dataclass(frozen=True)
+class Person:
+    """Identity data after normalisation and checks."""
+
+    name: str
+    birth_date: date
+    gender: str
+    cccd: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class IdentityProblem:
+    field: str  # "full_name", "birth_date", "gender", "cccd" or "phone"
+    code: str
+    message: str
+
+
+def age_on(born: date, today: date) -> int:
+    """Age in whole years on `today`."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def check_identity(full_name: str, birth_date: date | None, gender: str, cccd: str, phone: str, today: date,
+                   min_age: int = 18) -> tuple[Person | None, list[IdentityProblem]]:
+    """Normalise and check one person (registration and imports alike): the Person, or every problem found."""
+    problems = []
+    if birth_date is None:
+        problems.append(IdentityProblem("birth_date", "birth_date", "Vui lòng nhập ngày sinh."))
+    elif age_on(birth_date, today) < min_age:
+        problems.append(IdentityProblem("birth_date", "too_young", f"Người dự thi phải từ đủ {min_age} tuổi trở lên."))
+    values = {}
+    for name, fn, raw in (("full_name", normalize_name, full_name), ("cccd", normalize_cccd, cccd),
+                          ("phone", normalize_phone, phone)):
+        try:
+            values[name] = fn(raw)
+        except DomainError as e:
+            problems.append(IdentityProblem(name, e.code, e.message))
+    if gender not in GENDERS:
+        problems.append(IdentityProblem("gender", "gender", "Vui lòng chọn giới tính."))
+    elif "cccd" in values and birth_date is not None:
+        try:
+            validate_cccd(values["cccd"], birth_date, gender)
+        except DomainError as e:
+            problems.append(IdentityProblem("cccd", e.code, e.message))
+    if problems:
+        return None, problems
+    return Person(values["full_name"], birth_date, gender, values["cccd"], values["phone"]), []

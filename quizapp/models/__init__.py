@@ -4,9 +4,12 @@ from quizapp.models.bank import Question, QuestionOption, Topic
 from quizapp.models.contest import Contest, Round, Track
 from quizapp.models.org import Area, Unit
 from quizapp.models.people import Registration, User
+from quizapp.models.results import ContestEntry, CountedEntry, EntryReview, ResultEntry, ResultSet
+from quizapp.models.review import AuditLog, DuplicateCandidate, ReviewFlag
 from quizapp.models.types import UTCDateTime, utcnow
 
 __all__ = [
-    "Answer", "Area", "Attempt", "AttemptQuestion", "Contest", "Question", "QuestionOption",
-    "Registration", "Round", "Topic", "Track", "Unit", "User", "UTCDateTime", "utcnow",
+    "Answer", "Area", "Attempt", "AttemptQuestion", "AuditLog", "Contest", "DuplicateCandidate", "Question",
+    "QuestionOption", "Registration", "ReviewFlag", "Round", "Topic", "Track", "Unit", "User", "UTCDateTime", "utcnow",
+    "ContestEntry", "CountedEntry", "EntryReview", "ResultEntry", "ResultSet",
 ]

@@ -28,6 +28,7 @@ class Contest(db.Model):
     area_root_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
     group_level: Mapped[str] = mapped_column(String(16), default="commune")
     min_participation_rate: Mapped[float] = mapped_column(default=0.5)
+    prize_config: Mapped[dict | None] = mapped_column(JSON)  # see domain/prizes.py; None: no prizes set
     is_published: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -85,6 +86,7 @@ class Round(db.Model):
     prediction_mode: Mapped[str | None] = mapped_column(String(24))
     prediction_question: Mapped[str] = mapped_column(Text, default="")
     single_device: Mapped[bool] = mapped_column(Boolean, default=False)
+    prize_config: Mapped[dict | None] = mapped_column(JSON)  # overrides the contest's, part by part
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
 

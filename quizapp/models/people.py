@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -59,7 +59,11 @@ class User(UserMixin, db.Model):
 
 
 class Registration(db.Model):
-    """A person's entry in a contest: one per person and contest."""
+    """A person's entry in a contest: one per person and contest.
+
+    `status` is the source of truth for whether an entry takes part; the integrity service keeps
+    `Attempt.disqualified` of every attempt of the entry equal to (status == "disqualified").
+    """
 
     __tablename__ = "registration"
     __table_args__ = (
@@ -79,9 +83,12 @@ class Registration(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     registered_ip: Mapped[str] = mapped_column(String(64), default="")
     device_id: Mapped[str] = mapped_column(String(64), default="")
+    status_reason: Mapped[str] = mapped_column(Text, default="")  # why it was disqualified ("trùng người", ...)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship()
     contest = relationship("Contest")
     track = relationship("Track")
     area = relationship("Area")
     unit = relationship("Unit")
+    duplicate_of: Mapped[Registration | None] = relationship(remote_side=[id])

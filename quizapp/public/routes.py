@@ -1,10 +1,16 @@
-"""Public pages: the home page, a contest's page, the health check."""
-from flask import Blueprint, abort, jsonify, render_template
+"""Public pages: the home page, a contest's page, leaderboards, published results, the health check."""
+from flask import Blueprint, Response, abort, jsonify, make_response, render_template, request
+from flask_login import current_user
 
 from quizapp.models import utcnow
-from quizapp.services import contests
+from quizapp.public import formatting
+from quizapp.services import contests, registration
+from quizapp.services import leaderboard as leaderboard_service
+from quizapp.services import results as results_service
 
 bp = Blueprint("public", __name__)
+formatting.register(bp)
+BOARD_PAGE = 50
 
 
 @bp.get("/")
@@ -30,3 +36,66 @@ def healthz():
     if contests.database_ok():
         return jsonify(status="ok", database="ok")
     return jsonify(status="error", database="unreachable"), 503
+
+
+# ---------------------------------------------------------------- results and leaderboards (no login needed)
+
+RESULT_FILES = {"csv": "text/csv; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _public_cache(resp, personal: bool):
+    """Pages showing the visitor's own place are never stored by shared caches; others briefly."""
+    resp.headers["Cache-Control"] = "private, no-store" if personal else "public, max-age=15"
+    resp.headers["Vary"] = "Cookie"
+    return resp
+
+
+@bp.get("/ket-qua/dot/<int:round_id>")
+@bp.get("/ket-qua/dot/<int:round_id>/phien-ban/<int:version>")
+def results(round_id: int, version: int | None = None):
+    page = results_service.public_results(round_id, version)
+    return render_template("public/results.html", page=page, rnd=page.round, contest=page.round.contest)
+
+
+@bp.get("/ket-qua/dot/<int:round_id>/tai-ve.<fmt>")
+def results_download(round_id: int, fmt: str):
+    if fmt not in RESULT_FILES:
+        abort(404)
+    data, filename = results_service.export(round_id, fmt, public=True, version=request.args.get("phien-ban", type=int))
+    return Response(data, mimetype=RESULT_FILES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _board_args() -> dict:
+    args = request.args
+    return {"round_id": args.get("dot", type=int), "track_code": args.get("bang") or None,
+            "area_id": args.get("dia-ban", type=int), "unit_id": args.get("don-vi", type=int)}
+
+
+@bp.get("/bang-xep-hang/<slug>")
+def leaderboard(slug: str):
+    contest = contests.get_contest(slug) or abort(404)
+    now, a = utcnow(), _board_args()
+    page = max(1, request.args.get("trang", 1, type=int))
+    board = leaderboard_service.board(contest, now, limit=BOARD_PAGE, offset=(page - 1) * BOARD_PAGE, **a)
+    mine = None
+    if current_user.is_authenticated:
+        mine = leaderboard_service.standing(contest, current_user.id, now, round_id=a["round_id"])
+    resp = make_response(render_template(
+        "public/leaderboard.html", contest=contest, board=board, mine=mine, page=page, args=a, now=now,
+        areas=leaderboard_service.group_areas(contest)[0], units=registration.selectable_units(contest),
+        rounds=[v for v in contests.round_views(contest, now) if v.round.is_ranked and v.state != "upcoming"]))
+    return _public_cache(resp, personal=current_user.is_authenticated)
+
+
+@bp.get("/bang-xep-hang/<slug>/tham-gia")
+def participation(slug: str):
+    contest = contests.get_contest(slug) or abort(404)
+    now, a = utcnow(), _board_args()
+    kw = {"round_id": a["round_id"], "track_code": a["track_code"]}
+    resp = make_response(render_template(
+        "public/participation.html", contest=contest, args=a, now=now,
+        area_table=leaderboard_service.area_table(contest, now, **kw),
+        unit_table=leaderboard_service.unit_table(contest, now, **kw),
+        rounds=[v for v in contests.round_views(contest, now) if v.round.is_ranked and v.state != "upcoming"]))
+    return _public_cache(resp, personal=False)

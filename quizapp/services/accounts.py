@@ -35,6 +35,11 @@ def authenticate(identifier: str, password: str) -> User:
     if user is None:
         _DUMMY.check_password(password)
         raise DomainError("Không tìm thấy tài khoản với số điện thoại hoặc số CCCD này.", "unknown_account")
+    if not user.password_hash:  # imported by an organiser; its owner sets a password by registering
+        _DUMMY.check_password(password)
+        raise DomainError("Tài khoản này do Ban Tổ chức đăng ký giúp và chưa có mật khẩu. Hãy vào trang «Đăng ký dự "
+                          "thi», khai đúng số CCCD, số điện thoại, ngày sinh và giới tính của bạn để đặt mật khẩu.",
+                          "password_not_set")
     if not user.check_password(password):
         raise DomainError("Mật khẩu không đúng. Vui lòng kiểm tra lại.", "wrong_password")
     if not user.is_active_account:

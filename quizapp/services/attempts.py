@@ -57,7 +57,9 @@ def _start(registration_id, round_id, now, rng, device_token, client_ip) -> Atte
         db.session.commit()
         return current
     if current is not None:
-        _finish(current, now, expired=True)
+        current = _lock_attempt(current.id)  # a parallel submission may be finishing it: grade it once
+        if current.status == IN_PROGRESS:
+            _finish(current, now, expired=True)
         db.session.flush()
     used = db.session.scalar(
         select(func.count()).select_from(Attempt).where(Attempt.registration_id == reg.id, Attempt.round_id == rnd.id)
@@ -117,6 +119,24 @@ def _claim_device(attempt: Attempt, device_token: str) -> None:
     """Rounds held by one device at a time hand the attempt over to the device that opens it."""
     if device_token and attempt.round.single_device:
         attempt.device_token = device_token[:64]
+
+
+def open_attempt(attempt_id: int, user_id: int, now: datetime, device_token: str = "") -> Attempt:
+    """The user's attempt, opened on this device: in a single-device round, this device now holds it."""
+    attempt = get_attempt(attempt_id, user_id, now)
+    if (attempt.status == IN_PROGRESS and attempt.round.single_device and device_token
+            and attempt.device_token != device_token[:64]):
+        attempt = _lock_attempt(attempt.id)
+        if attempt.status == IN_PROGRESS:
+            _claim_device(attempt, device_token)
+        db.session.commit()
+    return attempt
+
+
+def holds_attempt(attempt: Attempt, device_token: str) -> bool:
+    """False when a single-device attempt was opened on another device since this one opened it."""
+    return not (attempt.round.single_device and attempt.device_token and device_token
+                and device_token[:64] != attempt.device_token)
 
 
 # ---------------------------------------------------------------- reading
@@ -228,8 +248,7 @@ def save_answer(attempt_id: int, user_id: int, attempt_question_id: int, option_
     try:
         _check_answer_allowed(attempt, now, device_token)
         aq = _attempt_question(attempt, attempt_question_id, option_id)
-        _upsert_answer(attempt, aq, option_id, now, client_seq)
-        saved = SavedAnswer(aq.id, option_id)
+        saved = SavedAnswer(aq.id, _upsert_answer(attempt, aq, option_id, now, client_seq))
         if attempt.round.is_practice:
             q = db.session.get(Question, aq.question_id)
             saved.correct_option_id = q.correct_option.id
@@ -242,13 +261,18 @@ def save_answer(attempt_id: int, user_id: int, attempt_question_id: int, option_
 
 
 def _check_answer_allowed(attempt: Attempt, now: datetime, device_token: str) -> None:
+    if attempt.status == EXPIRED or (attempt.status == IN_PROGRESS and not timing.accepts_answer(now, attempt.deadline_at)):
+        raise AttemptError("Đã hết thời gian làm bài; câu trả lời này không được ghi nhận.", "time_up")
     if attempt.status != IN_PROGRESS:
         raise AttemptError("Bài thi đã nộp, không thể thay đổi câu trả lời.", "attempt_closed")
-    if not timing.accepts_answer(now, attempt.deadline_at):
-        raise AttemptError("Đã hết thời gian làm bài; câu trả lời này không được ghi nhận.", "time_up")
-    if attempt.round.single_device and attempt.device_token and device_token and device_token != attempt.device_token:
-        raise AttemptError("Bài thi đang được mở trên một thiết bị khác; thiết bị này không còn giữ bài thi.",
-                           "device_replaced")
+    check_device(attempt, device_token)
+
+
+def check_device(attempt: Attempt, device_token: str) -> None:
+    """Refuse a device that no longer holds a single-device attempt (it was opened elsewhere since)."""
+    if not holds_attempt(attempt, device_token):
+        raise AttemptError("Bài thi đang được mở trên một thiết bị khác; thiết bị này không còn giữ bài thi. "
+                           "Tải lại trang nếu bạn muốn tiếp tục làm bài trên thiết bị này.", "device_replaced")
 
 
 def _attempt_question(attempt: Attempt, attempt_question_id: int, option_id: int) -> AttemptQuestion:
@@ -261,7 +285,8 @@ def _attempt_question(attempt: Attempt, attempt_question_id: int, option_id: int
     return aq
 
 
-def _upsert_answer(attempt: Attempt, aq: AttemptQuestion, option_id: int, now: datetime, client_seq: int) -> None:
+def _upsert_answer(attempt: Attempt, aq: AttemptQuestion, option_id: int, now: datetime, client_seq: int) -> int:
+    """Store the choice unless a newer one is stored; returns the option that is stored now."""
     answer = db.session.scalar(select(Answer).where(Answer.attempt_id == attempt.id, Answer.attempt_question_id == aq.id))
     if answer is None:
         db.session.add(Answer(attempt_id=attempt.id, attempt_question_id=aq.id, option_id=option_id,
@@ -269,6 +294,9 @@ def _upsert_answer(attempt: Attempt, aq: AttemptQuestion, option_id: int, now: d
     elif client_seq == 0 or client_seq >= answer.client_seq:
         # A change queued offline earlier than the stored one must not overwrite it when it arrives late.
         answer.option_id, answer.answered_at, answer.client_seq = option_id, now, client_seq
+    else:
+        return answer.option_id
+    return option_id
 
 
 # ---------------------------------------------------------------- submitting
@@ -287,11 +315,14 @@ class AttemptResult:
 
 
 def submit_attempt(attempt_id: int, user_id: int, now: datetime, prediction: int | None = None,
-                   require_prediction: bool = True) -> AttemptResult:
+                   require_prediction: bool = True, device_token: str = "") -> AttemptResult:
     """Grade and close the attempt once; repeating the submission returns the same result."""
     get_attempt(attempt_id, user_id, now)
     attempt = _lock_attempt(attempt_id)
     if attempt.status == IN_PROGRESS:
+        if not holds_attempt(attempt, device_token):
+            db.session.rollback()
+            check_device(attempt, device_token)
         if prediction is not None and prediction < 0:
             db.session.rollback()
             raise AttemptError("Số dự đoán phải là số nguyên không âm.", "invalid_prediction")

@@ -1,6 +1,7 @@
 """The demo contest that `make run` shows a newcomer. Seeding is idempotent."""
 from __future__ import annotations
 
+import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Area, Contest, Round, Track, Unit, User
-from quizapp.services import areas, bank
+from quizapp.models import Area, Contest, CountedEntry, Round, Track, Unit, User
+from quizapp.services import areas, bank, results, simulation
 
 DEMO_SLUG = "cchc-2026"
 DEMO_TITLE = "Tìm hiểu cải cách hành chính năm 2026"
@@ -76,13 +77,20 @@ def seed_demo(now: datetime, instance_path: Path) -> SeedReport:
     password = _ensure_admin(instance_path)
     if password:
         created.append("tài khoản quản trị")
+    if contest.prize_config is None:
+        contest.prize_config = DEMO_PRIZES
+        created.append("cơ cấu giải thưởng")
     db.session.commit()
+    created += _ensure_simulation(contest, now)
+    if _ensure_published(contest, now):
+        created.append("kết quả Tuần 1 (đã công bố)")
     return SeedReport(created, ADMIN_USERNAME, password)
 
 
 def _create_contest(province: Area, now: datetime) -> Contest:
     contest = Contest(
         slug=DEMO_SLUG, title=DEMO_TITLE, organizer_name=f"Ủy ban nhân dân tỉnh {province.name}",
+        prize_config=DEMO_PRIZES,
         description=(
             "Cuộc thi nhằm tuyên truyền, nâng cao nhận thức của cán bộ, công chức, viên chức và Nhân dân về "
             "Chương trình tổng thể cải cách hành chính nhà nước giai đoạn 2021–2030."
@@ -151,6 +159,106 @@ def _ensure_admin(instance_path: Path) -> str | None:
     admin.set_password(password)
     db.session.add(admin)
     return password
+
+
+# ---------------------------------------------------------------- simulated contestants and published results
+
+DEMO_PRIZES = {"individual": {"first": 1, "second": 2, "third": 3, "consolation": 5},
+               "collective": {"first": 1, "second": 1, "third": 1}}
+# Participation rate each featured unit reaches in Tuần 1 (so the collective ranking has winners and losers).
+AGENCY_RATES = {"SDTTG": 0.75, "TTR": 0.6, "STP": 0.52, "SKHCN": 0.2, "SNV": 0.1, "SXD": 0.05}
+COMMITTEE_RATES = (0.8, 0.55, 0.3, 0.1)
+DEMO_COMMUNES = 8
+DEMO_CITIZENS = 75
+RETRY_SHARE = 0.4  # who uses a second attempt in Tuần 1
+WEEK2_SHARE = 0.25  # who has already taken Tuần 2 (open)
+
+
+def _demo_people(contest: Contest, rng: random.Random) -> list[simulation.Person]:
+    units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.contest_id == contest.id))}
+    communes = areas.children(contest.area_root_id)
+    step = max(1, len(communes) // DEMO_COMMUNES)
+    chosen = sorted(communes, key=lambda a: a.code)[::step][:DEMO_COMMUNES]
+    province_communes = [a.id for a in chosen]
+    people, n = [], 0
+
+    def add(track: str, area_id: int, unit: Unit | None) -> None:
+        nonlocal n
+        n += 1
+        people.append(simulation.Person(f"demo-{n:04d}", simulation.person_name(rng), track, area_id,
+                                        unit.id if unit else None))
+
+    for code, _name, _staff in AGENCIES:
+        unit = units[code]
+        count = round(AGENCY_RATES[code] * unit.staff_count) if code in AGENCY_RATES else rng.randint(1, 2)
+        for _ in range(count):
+            add("officials", rng.choice(province_communes), unit)
+    for area, rate in zip(chosen, COMMITTEE_RATES):
+        unit = units[f"UBND-{area.code}"]
+        for _ in range(round(rate * unit.staff_count)):
+            add("officials", area.id, unit)
+    for _ in range(DEMO_CITIZENS):
+        add("citizens", rng.choice(province_communes), None)
+    return people
+
+
+def _correct_answers(rng: random.Random, total: int) -> int:
+    """Most answer nearly everything right, as answers circulate (a third or more get everything right)."""
+    return max(0, total - int(rng.expovariate(0.45)))
+
+
+def _simulate_round(sim: simulation.Simulator, regs: list, rnd: Round, until: datetime, share: float,
+                    retry: float) -> int:
+    """Attempts by `share` of the contestants (a second one for `retry` of them), between opening and `until`."""
+    rng, taken = sim.rng, 0
+    latest = min(until, rnd.closes_at) - timedelta(seconds=rnd.time_limit_seconds + 60)
+    window = (latest - rnd.opens_at).total_seconds()
+    if window < 3600:
+        return 0
+    for reg in regs:
+        if rng.random() >= share:
+            continue
+        count = min(rnd.attempts_allowed or 2, 1 + (rng.random() < retry))
+        starts = sorted(rng.uniform(0, window) for _ in range(count))
+        for i, offset in enumerate(starts):
+            start = rnd.opens_at + timedelta(seconds=offset + i * (rnd.time_limit_seconds + 60))
+            if start > latest:
+                break
+            seconds = rng.randint(rnd.time_limit_seconds // 5, rnd.time_limit_seconds - 60)
+            sim.take_attempt(reg, rnd, start, _correct_answers(rng, rnd.question_count), seconds,
+                             rng.randint(40, 260) if rnd.prediction_mode else None)
+            taken += 1
+    return taken
+
+
+def _ensure_simulation(contest: Contest, now: datetime) -> list[str]:
+    """A few hundred simulated contestants who took Tuần 1 (closed) and some of Tuần 2 (open); created once."""
+    if simulation.simulated_registrations(contest) or not simulation.has_questions():
+        return []
+    rng = random.Random(2026)
+    rounds = {r.number: r for r in contest.rounds}
+    regs = [simulation.Contestant.of(r) for r in
+            simulation.add_contestants(contest, _demo_people(contest, rng), rounds[1].opens_at)]
+    sim = simulation.Simulator(rng)
+    taken = _simulate_round(sim, regs, rounds[1], now, share=1.0, retry=RETRY_SHARE)
+    taken += _simulate_round(sim, regs, rounds[2], now, share=WEEK2_SHARE, retry=0.0)
+    return [f"{len(regs)} thí sinh mô phỏng với {taken} lượt thi"]
+
+
+def _ensure_published(contest: Contest, now: datetime) -> bool:
+    """Compute, approve and publish Tuần 1 once it has closed and has entries."""
+    week1 = next((r for r in contest.rounds if r.number == 1), None)
+    if week1 is None or results.published(week1.id) is not None or results.open_version(week1.id) is not None:
+        return False
+    if now < week1.closes_at + timedelta(minutes=1) or not db.session.scalar(
+            select(func.count()).select_from(CountedEntry).where(CountedEntry.round_id == week1.id)):
+        return False
+    draft = results.compute(week1.id, now)
+    for flagged in results.flagged(draft):
+        if flagged.blocking:  # simulated people: nothing to investigate
+            results.review_entry(week1.id, flagged.entry.attempt_id, "accepted", "Dữ liệu mô phỏng.", now)
+    results.publish(results.approve(draft.id, now).id, now)
+    return True
 
 
 def admin_password(instance_path: Path) -> str | None:

@@ -15,3 +15,17 @@ def on_attempt_finished(listener: Callable) -> Callable:
 def attempt_finished(attempt) -> None:
     for listener in _listeners:
         listener(attempt)
+
+
+_status_listeners: list[Callable] = []
+
+
+def on_entry_status_changed(listener: Callable) -> Callable:
+    """Register `listener(registration)`, run in the transaction that disqualifies or restores an entry."""
+    _status_listeners.append(listener)
+    return listener
+
+
+def entry_status_changed(registration) -> None:
+    for listener in _status_listeners:
+        listener(registration)

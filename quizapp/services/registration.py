@@ -11,6 +11,7 @@ from quizapp.domain import identity
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
 from quizapp.models import Area, Contest, Registration, Track, Unit, User
+from quizapp.services import audit
 
 CATEGORIES = {"official": "officials", "citizen": "citizens"}
 CATEGORY_LABELS = {"official": "Cán bộ, công chức, viên chức, người lao động", "citizen": "Người dân"}
@@ -42,11 +43,18 @@ class RegistrationError(DomainError):
 
 
 def register(contest: Contest, data: RegistrationData, now: datetime, ip: str = "", device_id: str = "") -> Registration:
-    """Create the account and its entry in `contest`, or raise RegistrationError naming the field."""
+    """Create the account and its entry in `contest`, or raise RegistrationError naming the field.
+
+    Someone an organiser imported (an account without a password) registers with the same identity to set
+    their password: their imported entry is kept.
+    """
     person = _checked_person(data, now)
     area, unit, track = _checked_place(contest, data)
-    user = User(role="contestant", full_name=person["name"], name_key=identity.name_key(person["name"]),
-                phone=person["phone"], cccd=person["cccd"], birth_date=data.birth_date, gender=data.gender,
+    claimed = _claim_imported(contest, person, data, now, (area, unit, track), ip, device_id)
+    if claimed is not None:
+        return claimed
+    user = User(role="contestant", full_name=person.name, name_key=identity.name_key(person.name),
+                phone=person.phone, cccd=person.cccd, birth_date=person.birth_date, gender=person.gender,
                 email=(data.email or "").strip() or None)
     user.set_password(data.password)
     reg = Registration(contest_id=contest.id, user=user, track_id=track.id, area_id=area.id if area else None,
@@ -55,6 +63,9 @@ def register(contest: Contest, data: RegistrationData, now: datetime, ip: str = 
     _refuse_taken(person)
     db.session.add(reg)
     try:
+        db.session.flush()
+        audit.record("entry.register", user, now, registration=reg, after=audit.entry_snapshot(reg),
+                     reason="Tự đăng ký dự thi")
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -63,33 +74,40 @@ def register(contest: Contest, data: RegistrationData, now: datetime, ip: str = 
     return reg
 
 
-def _checked_person(data: RegistrationData, now: datetime) -> dict:
+def _checked_person(data: RegistrationData, now: datetime) -> identity.Person:
     if not data.consent:
         raise RegistrationError("Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để đăng ký dự thi.", "consent", "consent")
     if len(data.password or "") < MIN_PASSWORD:
         raise RegistrationError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.", "weak_password", "password")
-    if data.birth_date is None:
-        raise RegistrationError("Vui lòng nhập ngày sinh.", "birth_date", "birth_date")
-    if _age(data.birth_date, now.date()) < MIN_AGE:
-        raise RegistrationError(f"Người dự thi phải từ đủ {MIN_AGE} tuổi trở lên.", "too_young", "birth_date")
-    person = {}
-    for field, fn in (("full_name", identity.normalize_name), ("cccd", identity.normalize_cccd),
-                      ("phone", identity.normalize_phone)):
-        try:
-            person[{"full_name": "name"}.get(field, field)] = fn(getattr(data, field))
-        except DomainError as e:
-            raise RegistrationError(e.message, e.code, field) from None
-    try:
-        identity.validate_cccd(person["cccd"], data.birth_date, data.gender)
-    except DomainError as e:
-        raise RegistrationError(e.message, e.code, "cccd") from None
-    except ValueError:
-        raise RegistrationError("Vui lòng chọn giới tính.", "gender", "gender") from None
+    person, problems = identity.check_identity(data.full_name, data.birth_date, data.gender, data.cccd, data.phone,
+                                               now.date(), MIN_AGE)
+    if problems:
+        first = problems[0]
+        raise RegistrationError(first.message, first.code, first.field)
     return person
 
 
-def _age(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+def _claim_imported(contest: Contest, person: identity.Person, data: RegistrationData, now: datetime, place,
+                    ip: str, device_id: str) -> Registration | None:
+    """Set the password of an imported account whose CCCD, phone, birth date and gender all match; else None."""
+    user = db.session.scalar(select(User).where(User.cccd == person.cccd, User.password_hash == "").with_for_update())
+    if user is None or (user.phone, user.birth_date, user.gender) != (person.phone, person.birth_date, person.gender):
+        return None
+    user.set_password(data.password)
+    user.email = user.email or (data.email or "").strip() or None
+    reg = registration_for(user.id, contest.id)
+    if reg is None:
+        area, unit, track = place
+        reg = Registration(contest_id=contest.id, user=user, track_id=track.id, area_id=area.id if area else None,
+                           unit_id=unit.id if unit else None, category=data.category, consented_at=now,
+                           registered_ip=ip[:64], device_id=device_id[:64])
+        db.session.add(reg)
+        db.session.flush()
+    reg.consented_at = now  # their own consent, given now
+    audit.record("account.claim", user, now, registration=reg,
+                 reason="Người dự thi đặt mật khẩu cho tài khoản do Ban Tổ chức nhập")
+    db.session.commit()
+    return reg
 
 
 def _checked_place(contest: Contest, data: RegistrationData) -> tuple[Area | None, Unit | None, Track]:
@@ -129,12 +147,12 @@ def selectable_units(contest: Contest) -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.contest_id == contest.id).order_by(Unit.kind, Unit.name)))
 
 
-def _refuse_taken(person: dict) -> None:
+def _refuse_taken(person: identity.Person) -> None:
     """Refuse a CCCD or phone already registered, without saying whose it is."""
-    if db.session.scalar(select(User.id).where(User.cccd == person["cccd"])):
+    if db.session.scalar(select(User.id).where(User.cccd == person.cccd)):
         raise RegistrationError("Số CCCD này đã được dùng để đăng ký. Mỗi người chỉ được đăng ký một tài khoản; "
                                 "nếu đó là bạn, hãy đăng nhập.", "cccd_taken", "cccd")
-    if db.session.scalar(select(User.id).where(User.phone == person["phone"])):
+    if db.session.scalar(select(User.id).where(User.phone == person.phone)):
         raise RegistrationError("Số điện thoại này đã được dùng để đăng ký. Nếu đó là bạn, hãy đăng nhập.",
                                 "phone_taken", "phone")
 

@@ -3,29 +3,31 @@
 (function () {
   "use strict";
   var form = document.getElementById("attempt");
-  if (!form || !window.fetch) return;
-  var id = form.dataset.attempt, api = form.dataset.api, resultUrl = form.dataset.result;
-  var practice = form.dataset.practice === "1";
+  if (!form || !window.fetch || !window.Promise) return;
+  var d = form.dataset, api = d.api, resultUrl = d.result, practice = d.practice === "1";
   var csrf = form.querySelector("input[name=csrf_token]").value;
-  var deadline = +form.dataset.deadline;
-  var drift = +form.dataset.serverNow - Date.now(); // server minus phone clock
-  var key = "qz-queue-" + id, seqKey = "qz-seq-" + id;
-  var queue = load(), seq = +(localStorage.getItem(seqKey) || 0);
+  var deadline = +d.deadline, started = +d.started;
+  var drift = +d.serverNow - Date.now(); // server clock minus phone clock
+  var key = "qz-queue-" + d.attempt, seqKey = "qz-seq-" + d.attempt;
+  var store = null;
+  try { store = window.localStorage; } catch (e) {}
+  var queue = load(), seq = +(get(seqKey) || 0);
   var timeEl = document.getElementById("time-left"), net = document.getElementById("net-status");
-  var submitting = false, flushing = false, submitWanted = null;
+  var inFlight = null, submitting = false, submitWanted = null, lastButton = null;
 
-  function load() { try { return JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; } }
-  function persist() { try { localStorage.setItem(key, JSON.stringify(queue)); localStorage.setItem(seqKey, String(seq)); } catch (e) {} }
+  function get(k) { try { return store && store.getItem(k); } catch (e) { return null; } }
+  function load() { try { return JSON.parse(get(key) || "{}") || {}; } catch (e) { return {}; } }
+  function persist() { try { store.setItem(key, JSON.stringify(queue)); store.setItem(seqKey, String(seq)); } catch (e) {} }
+  function forget() { try { store.removeItem(key); store.removeItem(seqKey); } catch (e) {} }
   function now() { return Date.now() + drift; }
+  function pending() { return Object.keys(queue); }
   function fieldset(aq) { return form.querySelector('fieldset[data-aq="' + aq + '"]'); }
-  function setState(aq, text, pending) {
+  function setState(aq, text, waiting) {
     var el = fieldset(aq).querySelector(".save-state");
-    el.textContent = text; el.classList.toggle("pending", !!pending);
+    el.textContent = text; el.classList.toggle("pending", !!waiting);
   }
   function showNet(text) { net.hidden = !text; net.textContent = text || ""; }
-  function countAnswered() {
-    document.getElementById("answered").textContent = form.querySelectorAll("fieldset.question input:checked").length;
-  }
+  function answered() { return form.querySelectorAll("fieldset.question input:checked").length; }
 
   function request(method, url, body) {
     return fetch(url, {
@@ -35,6 +37,11 @@
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) { return { ok: r.ok, status: r.status, data: data }; });
     });
+  }
+
+  // Kept in the queue and retried: no connection, signed out, stale page token, too fast, server trouble.
+  function retryable(res) {
+    return res.status === 401 || res.status === 429 || res.status >= 500 || (res.data && res.data.error === "csrf");
   }
 
   function showFeedback(aq, data) {
@@ -52,109 +59,139 @@
     fb.hidden = false;
   }
 
-  function flush() {
-    var pending = Object.keys(queue);
-    if (flushing || !pending.length) return Promise.resolve(true);
-    flushing = true;
-    var aq = pending[0], item = queue[aq];
-    return request("PUT", api + "/answers/" + aq, { option_id: item.option, seq: item.seq }).then(function (res) {
-      flushing = false;
-      if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 429)) {
-        if (queue[aq] && queue[aq].seq === item.seq) delete queue[aq];
-        persist();
-        if (res.ok) { setState(aq, "Đã lưu"); showFeedback(aq, res.data); }
-        else { setState(aq, res.data.message || "Không lưu được câu trả lời", true); handleClosed(res); }
-      } else { throw new Error("retry"); }
-      showNet("");
-      return flush();
-    }).catch(function () {
-      flushing = false;
-      showNet("Mất kết nối. Các câu trả lời đã chọn được giữ trên máy và sẽ tự gửi khi có mạng trở lại.");
-      return false;
-    });
+  function saved(aq, item, res) {
+    var stored = res.data.option_id;
+    if (stored && stored !== item.option) { // a newer choice made on another device is kept
+      var input = fieldset(aq).querySelector('input[value="' + stored + '"]');
+      if (input) input.checked = true;
+    }
+    setState(aq, "Đã lưu");
+    showFeedback(aq, res.data);
   }
 
-  function handleClosed(res) {
+  // Sends queued answers one by one; resolves true once the queue is empty, false if some must wait.
+  function flush() {
+    if (inFlight) return inFlight;
+    var aq = pending()[0];
+    if (!aq) return Promise.resolve(true);
+    var item = queue[aq];
+    inFlight = request("PUT", api + "/answers/" + aq, { option_id: item.option, seq: item.seq }).then(function (res) {
+      if (!res.ok && retryable(res)) { showNet(res.data.message || "Chưa lưu được. Hệ thống sẽ tự thử lại."); return false; }
+      if (queue[aq] && queue[aq].seq === item.seq) delete queue[aq];
+      persist();
+      if (res.ok) saved(aq, item, res);
+      else { setState(aq, res.data.message || "Không lưu được câu trả lời.", true); closed(res); }
+      showNet("");
+      return true;
+    }, function () {
+      showNet("Mất kết nối. Các câu trả lời đã chọn được giữ trên máy và sẽ tự gửi khi có mạng trở lại.");
+      return false;
+    }).then(function (ok) { inFlight = null; return ok ? flush() : false; });
+    return inFlight;
+  }
+
+  function closed(res) {
     var code = res.data && res.data.error;
-    if (code === "attempt_closed" || code === "time_up") { window.location.href = resultUrl; }
-    if (code === "device_replaced") { showNet(res.data.message); }
+    if (code === "attempt_closed" || code === "time_up" || code === "not_found") window.location.href = resultUrl;
+    else if (code === "device_replaced") showNet(res.data.message);
   }
 
   form.addEventListener("change", function (e) {
     var input = e.target;
     if (input.type !== "radio" || !input.closest("fieldset.question")) return;
     var aq = input.closest("fieldset").dataset.aq;
-    queue[aq] = { option: +input.value, seq: ++seq };
+    // Server-clock milliseconds since the start: the newest choice wins, from this device or another.
+    seq = Math.max(seq + 1, Math.floor(now() - started));
+    queue[aq] = { option: +input.value, seq: seq };
     persist();
     setState(aq, "Chưa lưu – đang gửi…", true);
-    countAnswered();
+    document.getElementById("answered").textContent = answered();
     flush();
   });
 
+  function prediction(auto) {
+    var input = document.getElementById("prediction");
+    var raw = input ? input.value.replace(/[\s.,]/g, "") : "";
+    if (/^\d+$/.test(raw)) return parseInt(raw, 10);
+    if (raw && !auto) { showNet("Số dự đoán phải là một số nguyên không âm."); input.focus(); return false; }
+    return null;
+  }
+
   function submit(auto) {
     if (submitting) return;
+    var pred = prediction(auto);
+    if (pred === false) return;
     submitting = true;
-    var predInput = document.getElementById("prediction");
     var body = { auto: !!auto };
-    if (predInput && predInput.value !== "") body.prediction = +predInput.value;
+    if (pred !== null) body.prediction = pred;
     flush().then(function (sent) {
-      if (!sent && Object.keys(queue).length) throw new Error("offline");
+      if (!sent) throw new Error("offline");
       return request("POST", api + "/submit", body);
     }).then(function (res) {
-      if (res.ok || (res.data && res.data.error === "attempt_closed")) {
-        localStorage.removeItem(key); localStorage.removeItem(seqKey);
+      if (res.ok || (res.data && (res.data.error === "attempt_closed" || res.data.error === "not_found"))) {
+        forget();
         window.location.href = resultUrl;
-      } else {
-        submitting = false;
-        showNet(res.data.message || "Chưa nộp được bài. Vui lòng thử lại.");
+        return;
       }
+      if (retryable(res)) throw new Error("retry");
+      submitting = false;
+      showNet(res.data.message || "Chưa nộp được bài. Vui lòng thử lại.");
     }).catch(function () {
       submitting = false; submitWanted = auto ? "auto" : "manual";
       showNet("Mất kết nối. Bài sẽ được nộp ngay khi có mạng trở lại; đừng đóng trang này.");
     });
   }
 
+  // Which button sent the form (e.submitter is missing on older phones).
+  form.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("button[type=submit]");
+    if (b) lastButton = b;
+  });
   form.addEventListener("submit", function (e) {
-    var btn = e.submitter;
+    var btn = e.submitter || lastButton;
+    lastButton = null;
     e.preventDefault();
-    if (btn && btn.name === "submit") {
-      var pred = document.getElementById("prediction");
-      if (pred && !pred.reportValidity()) return;
-      if (!window.confirm("Bạn chắc chắn muốn nộp bài?")) return;
-      submit(false);
-    } else { flush(); }
+    if (!btn || btn.name !== "submit") { flush(); return; }
+    var left = form.querySelectorAll("fieldset.question").length - answered();
+    var pred = document.getElementById("prediction");
+    if (pred && !pred.reportValidity()) return;
+    if (!window.confirm((left ? "Bạn còn " + left + " câu chưa trả lời. " : "") + "Bạn chắc chắn muốn nộp bài?")) return;
+    submit(false);
   });
 
   function tick() {
     var left = Math.max(0, Math.floor((deadline - now()) / 1000));
     timeEl.textContent = Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2);
     timeEl.parentNode.classList.toggle("low", left <= 60);
-    if (left <= 0 && !submitting) { showNet("Đã hết giờ, hệ thống đang nộp bài…"); submit(true); }
+    if (left <= 0 && !submitting && submitWanted !== "auto") { showNet("Đã hết giờ, hệ thống đang nộp bài…"); submit(true); }
   }
 
   function resync() {
     var sentAt = Date.now();
-    request("GET", api).then(function (res) {
-      if (!res.ok) { handleClosed(res); return; }
-      var rtt = Date.now() - sentAt;
-      drift = res.data.server_time - (sentAt + rtt / 2);
+    request("GET", api + "?claim=0").then(function (res) {  // reading only: never takes the attempt back
+      if (!res.ok) { closed(res); return; }
+      drift = res.data.server_time - (sentAt + (Date.now() - sentAt) / 2);
       deadline = res.data.deadline;
       if (res.data.status !== "in_progress") window.location.href = resultUrl;
-    }).catch(function () {});
+    }, function () {});
   }
 
-  // Restore choices queued while offline (after a reload), and show them as not yet saved.
-  Object.keys(queue).forEach(function (aq) {
+  function online() { // (the notice is cleared by the first save that goes through, not before)
+    flush().then(function (sent) { if (sent && submitWanted) { var auto = submitWanted === "auto"; submitWanted = null; submit(auto); } });
+  }
+
+  // Choices queued while offline (before a reload) are shown again, as not yet saved.
+  pending().forEach(function (aq) {
     var fs = fieldset(aq);
     if (!fs) { delete queue[aq]; return; }
     var input = fs.querySelector('input[value="' + queue[aq].option + '"]');
     if (input) input.checked = true;
     setState(aq, "Chưa lưu", true);
   });
-  countAnswered();
-  window.addEventListener("online", function () { showNet(""); flush().then(function () { if (submitWanted) submit(submitWanted === "auto"); }); });
-  document.addEventListener("visibilitychange", function () { if (!document.hidden) resync(); });
+  document.getElementById("answered").textContent = answered();
+  window.addEventListener("online", online);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) { resync(); flush(); } });
   setInterval(tick, 1000);
-  setInterval(function () { if (Object.keys(queue).length) flush(); }, 5000);
+  setInterval(function () { if (pending().length || submitWanted) online(); }, 5000);
   tick(); resync(); flush();
 })();

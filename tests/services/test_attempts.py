@@ -195,3 +195,12 @@ def test_counting_rule_picks_the_best_attempt(setup, now):
         scores.append(attempts.submit_attempt(a.id, reg.user_id, now + timedelta(minutes=i, seconds=20), prediction=1))
     st = attempts.standing(reg, rnd)
     assert st.counted_attempt_id == scores[1].attempt_id and st.attempts_left == 0
+
+
+def test_a_refused_late_change_reports_the_answer_that_is_kept(setup, now):
+    _, rnd, reg = setup
+    a = attempts.start_attempt(reg.id, rnd.id, now)
+    q = a.questions[0]
+    attempts.save_answer(a.id, reg.user_id, q.id, _correct(q), now, client_seq=5)
+    saved = attempts.save_answer(a.id, reg.user_id, q.id, _wrong(q), now, client_seq=3)  # from another device, older
+    assert saved.option_id == _correct(q)

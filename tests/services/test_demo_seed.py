@@ -64,3 +64,23 @@ def test_home_page_presents_the_demo_contest(client, seeded):
     for label in ("Tuần 1", "Tuần 4", "Thi thử", "Đang mở", "Luôn mở"):
         assert label in html
     assert "Ban tổ chức đăng nhập" in html
+
+
+def test_seed_gives_a_finished_week_with_a_few_hundred_contestants_and_published_results(seeded, db_session, now):
+    from quizapp.models import Attempt, CountedEntry, Registration, ResultSet
+    from quizapp.services import leaderboard
+
+    contest = db_session.scalar(select(Contest))
+    week1, week2 = sorted((r for r in contest.rounds if r.is_ranked), key=lambda r: r.number)[:2]
+    assert db_session.scalar(select(func.count()).select_from(Registration)) >= 200
+    [published] = db_session.scalars(select(ResultSet).where(ResultSet.round_id == week1.id)).all()
+    assert published.status == "published" and published.ranked_count >= 200 and len(published.digest) == 64
+    assert leaderboard.rebuild_round(week1.id) == 0  # the seeded boards are exactly what grading produced
+    assert db_session.scalar(select(func.count()).select_from(Attempt).where(Attempt.status == "in_progress")) == 0
+    areas = {r.name for r in leaderboard.area_table(contest, now, round_id=week1.id).rows if r.participants}
+    units = [r for r in leaderboard.unit_table(contest, now, round_id=week1.id).rows if r.participants]
+    assert len(areas) >= 5 and len(units) >= 10 and any(r.rank for r in units)
+    live = leaderboard.board(contest, now, round_id=week2.id, track_code="citizens")
+    assert live.total > 0 and not live.revealed
+    assert db_session.scalar(select(func.count()).select_from(CountedEntry).where(
+        CountedEntry.round_id == week1.id)) == published.summary["participants"]

@@ -226,3 +226,27 @@ def test_minimum_rate_can_be_changed_by_the_organiser():
 def test_unit_with_no_score_yet_ranks_after_units_with_scores_at_the_same_rate():
     rows = [unit("a", "Sở A", 5, 10, mean_score=None), unit("b", "Sở B", 5, 10, mean_score=10.0)]
     assert [r.unit.key for r in collective_ranking(rows)] == ["b", "a"]
+
+
+# --- across the contest --------------------------------------------------------------------------------
+
+from quizapp.domain.ranking import ContestTotal, contest_total, rank_contest  # noqa: E402
+
+
+def test_contest_totals_add_up_the_counted_entries_and_skip_disqualified_ones():
+    total = contest_total(1, [entry(1, correct=18, duration_s=600, minute=0),
+                              entry(2, correct=20, duration_s=500, minute=60),
+                              entry(3, correct=20, duration_s=1, minute=90, disqualified=True)])
+    assert (total.correct, total.duration_ms, total.rounds) == (38, 1_100_000, 2)
+    assert total.last_submitted_at == MONDAY + timedelta(minutes=60)
+    assert contest_total(2, [entry(4, disqualified=True)]) is None
+
+
+def test_contest_ranking_by_total_correct_then_time_then_who_got_there_first():
+    t = MONDAY
+    totals = [ContestTotal(1, 38, 900, t + timedelta(days=1)), ContestTotal(2, 39, 5000, t),
+              ContestTotal(3, 38, 900, t), ContestTotal(4, 38, 800, t + timedelta(days=3)),
+              ContestTotal(5, 38, 900, t)]
+    ranked = rank_contest(totals)
+    assert [r.total.contestant_id for r in ranked] == [2, 4, 3, 5, 1]
+    assert [r.rank for r in ranked] == [1, 2, 3, 4, 5]

@@ -1,0 +1,85 @@
+"""`flask results compute|export|publish`: a round's results from the command line."""
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from quizapp.domain.errors import DomainError
+from quizapp.domain.prizes import PRIZE_LABELS
+from quizapp.domain.review import FLAG_LABELS
+from quizapp.models import utcnow
+from quizapp.services import results as results_service
+
+
+@click.group()
+def results():
+    """Round results."""
+
+
+def _fail(e: DomainError):
+    raise click.ClickException(e.message)
+
+
+@results.command("compute")
+@click.argument("round_id", type=int)
+@with_appcontext
+def compute(round_id: int):
+    """Compute (or recompute) the draft results of ROUND_ID."""
+    try:
+        result = results_service.compute(round_id, utcnow())
+    except DomainError as e:
+        _fail(e)
+    rnd = result.round
+    click.echo(f"Đã tính kết quả {rnd.name} (phiên bản {result.version}, bản nháp): {result.ranked_count} thí sinh được xếp hạng.")
+    if result.prediction_actual is not None:
+        click.echo(f"Đáp án câu hỏi dự đoán: {result.prediction_actual}.")
+    for t in result.summary["tracks"]:
+        click.echo(f"  {t['name']}: {t['ranked']} thí sinh")
+    flagged = results_service.flagged(result)
+    waiting = [f for f in flagged if f.blocking]
+    click.echo(f"Bị gắn cờ: {len(flagged)} (đoạt giải, chưa xem xét: {len(waiting)}).")
+    for f in waiting:
+        labels = ", ".join(FLAG_LABELS.get(x, x) for x in f.flags)
+        click.echo(f"  hạng {f.entry.rank} {f.entry.track_name} – {f.entry.full_name} "
+                   f"({PRIZE_LABELS[f.entry.prize]}, bài thi {f.entry.attempt_id}): {labels}")
+
+
+@results.command("export")
+@click.argument("round_id", type=int)
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--public", is_flag=True, help="Bản công khai (chỉ họ tên và đơn vị/xã, phường) của kết quả đã công bố.")
+@click.option("--version", "version", type=int, help="Phiên bản kết quả (mặc định: bản mới nhất).")
+@with_appcontext
+def export(round_id: int, path: Path, public: bool, version: int | None):
+    """Write the results of ROUND_ID to PATH (.xlsx or .csv)."""
+    fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(path.suffix.lower())
+    if fmt is None:
+        raise click.ClickException("Tên tệp phải kết thúc bằng .xlsx hoặc .csv.")
+    try:
+        data, _name = results_service.export(round_id, fmt, public=public, version=version)
+    except DomainError as e:
+        _fail(e)
+    path.write_bytes(data)
+    click.echo(f"Đã xuất {'bản công khai' if public else 'bản đầy đủ'} ra {path} ({len(data)} byte).")
+    if public and fmt == "csv":
+        click.echo(f"SHA-256: {results_service.export_format.sha256_hex(data)}")
+
+
+@results.command("publish")
+@click.argument("round_id", type=int)
+@click.option("--reason", default="", help="Lý do đính chính (bắt buộc khi đợt đã công bố kết quả).")
+@with_appcontext
+def publish(round_id: int, reason: str):
+    """Approve the draft of ROUND_ID (if not yet approved) and publish it."""
+    now = utcnow()
+    try:
+        result = results_service.open_version(round_id)
+        if result is None:
+            raise click.ClickException("Chưa có bản kết quả nào đang chuẩn bị; hãy chạy `flask results compute` trước.")
+        if result.status == results_service.DRAFT:
+            result = results_service.approve(result.id, now)
+        result = results_service.publish(result.id, now, reason=reason)
+    except DomainError as e:
+        _fail(e)
+    click.echo(f"Đã công bố kết quả {result.round.name}, phiên bản {result.version}.")
+    click.echo(f"SHA-256 của tệp CSV công khai: {result.digest}")

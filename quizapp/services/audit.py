@@ -1,0 +1,87 @@
+"""The audit log: every decision on an entry and every change to identity data, with who, when, before and after.
+
+`record` adds the row to the caller's transaction, so a change and its log entry are saved together or not at
+all. CCCD and phone are kept once, on the account: the log holds them masked.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from quizapp.domain.identity import mask_digits
+from quizapp.extensions import db
+from quizapp.models import AuditLog, Registration, User
+
+ACTION_LABELS = {
+    "entry.register": "Đăng ký dự thi",
+    "entry.import": "Nhập từ danh sách",
+    "account.claim": "Kích hoạt tài khoản được nhập",
+    "entry.disqualify": "Loại khỏi cuộc thi",
+    "entry.merge": "Gộp trùng người",
+    "entry.restore": "Khôi phục quyền dự thi",
+    "identity.update": "Sửa thông tin cá nhân",
+    "duplicate.clear": "Không phải trùng người",
+    "flag.clear": "Bỏ qua cảnh báo",
+    "flag.confirm": "Xác nhận cảnh báo",
+}
+IDENTITY_FIELDS = ("full_name", "birth_date", "gender", "cccd", "phone", "email")
+MASKED = ("cccd", "phone")
+
+
+def record(action: str, actor: User | None, now: datetime, *, registration: Registration | None = None,
+           contest_id: int | None = None, subject_user_id: int | None = None, before: dict | None = None,
+           after: dict | None = None, reason: str = "", actor_name: str = "") -> AuditLog:
+    """Add one log entry to the current transaction (the caller commits)."""
+    if registration is not None:
+        contest_id = contest_id or registration.contest_id
+        subject_user_id = subject_user_id or registration.user_id
+    entry = AuditLog(at=now, actor_id=actor.id if actor is not None else None,
+                     actor_name=(actor_name or (_name_of(actor) if actor is not None else "Hệ thống"))[:120],
+                     action=action, contest_id=contest_id,
+                     registration_id=registration.id if registration is not None else None,
+                     subject_user_id=subject_user_id, reason=reason or "", before=before or {}, after=after or {})
+    db.session.add(entry)
+    return entry
+
+
+def _name_of(user: User) -> str:
+    return f"{user.full_name} ({user.username})" if user.username else user.full_name
+
+
+def identity_snapshot(user: User) -> dict:
+    """The identity data of an account as the log keeps it (CCCD and phone masked)."""
+    values = {name: getattr(user, name) for name in IDENTITY_FIELDS}
+    values["birth_date"] = values["birth_date"].isoformat() if values["birth_date"] else None
+    return {k: (mask_digits(v) if k in MASKED and v else v) for k, v in values.items()}
+
+
+def entry_snapshot(reg: Registration) -> dict:
+    """An entry's identity and standing, for the log."""
+    return identity_snapshot(reg.user) | {
+        "status": reg.status, "status_reason": reg.status_reason or "", "duplicate_of_id": reg.duplicate_of_id,
+        "category": reg.category, "area_id": reg.area_id, "unit_id": reg.unit_id,
+    }
+
+
+def changes(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the fields that differ, masked where needed; a masked value that looks unchanged is marked changed."""
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    mask = lambda k, v: mask_digits(v) if k in MASKED and v else v  # noqa: E731
+    old = {k: mask(k, before.get(k)) for k in changed}
+    new = {k: mask(k, after.get(k)) for k in changed}
+    return old, new | {"_changed": changed}
+
+
+def entries(contest_id: int | None = None, registration_id: int | None = None, page: int = 1,
+            per_page: int = 50) -> tuple[list[AuditLog], int]:
+    """Log entries, newest first, and how many there are."""
+    query = select(AuditLog)
+    if contest_id is not None:
+        query = query.where(AuditLog.contest_id == contest_id)
+    if registration_id is not None:
+        query = query.where(AuditLog.registration_id == registration_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(AuditLog.at.desc(), AuditLog.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page))
+    return list(rows), total or 0

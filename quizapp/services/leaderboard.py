@@ -1,0 +1,861 @@
+"""Leaderboards: aggregates kept as attempts finish, and the boards, tables and standings read from them.
+
+Every finished attempt updates its contestant's CountedEntry (the attempt the round's counting rule picks)
+and ContestEntry (the sum over ranked rounds) in the grading transaction, so boards are never behind.
+Disqualifying an entry, voiding an attempt or moving a contestant to another unit refreshes them too
+(session hooks below), and `rebuild_round` recomputes everything from the attempts.
+
+Reading a board never sorts a whole round: for each number of correct answers, from the highest, rows come
+from index range scans already in ranking order (predictions at or above the actual value upwards, those
+below it downwards, then entries without a prediction) and are merged with the domain's own sort key.
+What does grow with a round is counting (entries per level, the prediction answer) and the participation
+tables' GROUP BY: those are public, the same for everyone, and kept a few seconds per process (`shared`).
+A contestant's own place is computed on each request and never kept.
+"""
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain
+
+from flask import current_app
+from sqlalchemy import case, delete, event, func, select, tuple_, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import aliased
+
+from quizapp.domain import ranking
+from quizapp.domain.counting import Entry, pick_entry
+from quizapp.domain.errors import DomainError
+from quizapp.extensions import db
+from quizapp.models import (Area, Attempt, Contest, ContestEntry, CountedEntry, Registration, Round, Track, Unit,
+                            User, utcnow)
+from quizapp.services import events
+
+IN_PROGRESS = "in_progress"
+MAX_LIMIT = 200
+MAX_OFFSET = 10_000
+
+
+# ================================================================ keeping the aggregates
+
+
+def _insert(model):
+    """INSERT with ON CONFLICT support on this database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
+def _lock_row(model, keys: dict, track_id: int) -> None:
+    """Make sure the aggregate row exists and lock it until commit (one upsert does both).
+
+    Locking the row (not the registration) keeps the lock order of the grading path (attempt, then
+    aggregate): two transactions touching one contestant's row run one after the other, and the second
+    reads what the first committed (on PostgreSQL what it reads after the lock is read afresh).
+    """
+    now = utcnow()
+    db.session.execute(_insert(model).values(**keys, track_id=track_id, updated_at=now)
+                       .on_conflict_do_update(index_elements=list(keys), set_={"updated_at": now}))
+
+
+_PARENT, _GRANDPARENT = aliased(Area), aliased(Area)
+# A registration's ranking inputs, with the areas above its own (an area tree has at most three levels).
+_REG_QUERY = (
+    select(Registration.id, Registration.status, Registration.track_id, Registration.area_id, Registration.unit_id,
+           Contest.group_level, Area.level.label("level0"), _PARENT.id.label("area1"), _PARENT.level.label("level1"),
+           _GRANDPARENT.id.label("area2"), _GRANDPARENT.level.label("level2"))
+    .join(Contest, Contest.id == Registration.contest_id)
+    .outerjoin(Area, Area.id == Registration.area_id)
+    .outerjoin(_PARENT, _PARENT.id == Area.parent_id)
+    .outerjoin(_GRANDPARENT, _GRANDPARENT.id == _PARENT.parent_id)
+)
+
+
+def _registration_row(registration_id: int):
+    return db.session.execute(_REG_QUERY.where(Registration.id == registration_id)).one_or_none()
+
+
+def _group_area(reg_row) -> int | None:
+    """The area at the contest's grouping level (district, or commune) that holds the contestant's area."""
+    for area_id, level in ((reg_row.area_id, reg_row.level0), (reg_row.area1, reg_row.level1),
+                           (reg_row.area2, reg_row.level2)):
+        if area_id is not None and level == reg_row.group_level:
+            return area_id
+    return reg_row.area_id  # no area of that level above it: the area itself
+
+
+def _entry(row, registration_id: int) -> Entry:
+    return Entry(row.id, registration_id, row.correct or 0, row.total, row.duration_ms or 0, row.submitted_at,
+                 row.prediction, row.disqualified)
+
+
+def _counted_values(rnd: Round, reg_row, attempts: list) -> dict | None:
+    """The CountedEntry columns for one contestant, or None when they have no row (nothing finished, disqualified)."""
+    kept = [a for a in attempts if not a.disqualified]
+    if reg_row is None or reg_row.status != "active" or not kept:
+        return None
+    picked = pick_entry([_entry(a, reg_row.id) for a in kept], rnd.counting_rule)
+    values = {"track_id": reg_row.track_id, "group_area_id": _group_area(reg_row),
+              "unit_id": reg_row.unit_id, "attempts": len(kept), "attempt_id": None, "correct": None, "total": None,
+              "score": None, "duration_ms": None, "submitted_at": None, "prediction": None, "perfect": False}
+    if picked is not None:
+        score = next(a.score for a in kept if a.id == picked.attempt_id)
+        values |= {"attempt_id": picked.attempt_id, "correct": picked.correct, "total": picked.total,
+                   "score": score or 0.0, "duration_ms": picked.duration_ms, "submitted_at": picked.submitted_at,
+                   "prediction": picked.prediction if rnd.prediction_mode else None, "perfect": picked.perfect}
+    return values
+
+
+_ATTEMPT_COLS = (Attempt.id, Attempt.registration_id, Attempt.correct, Attempt.total, Attempt.score,
+                 Attempt.duration_ms, Attempt.submitted_at, Attempt.prediction, Attempt.disqualified)
+
+
+def refresh_entry(round_id: int, registration_id: int) -> None:
+    """Recompute one contestant's counted entry in one round, and their contest total (in the caller's transaction)."""
+    rnd = db.session.get(Round, round_id)
+    if rnd is None or not rnd.is_ranked:
+        return
+    reg_row = _registration_row(registration_id)
+    if reg_row is None:
+        return
+    _lock_row(CountedEntry, {"round_id": round_id, "registration_id": registration_id}, reg_row.track_id)
+    if _concurrent():
+        reg_row = _registration_row(registration_id)
+    attempts = db.session.execute(select(*_ATTEMPT_COLS).where(
+        Attempt.round_id == round_id, Attempt.registration_id == registration_id, Attempt.status != IN_PROGRESS)).all()
+    values = _counted_values(rnd, reg_row, attempts)
+    where = (CountedEntry.round_id == round_id, CountedEntry.registration_id == registration_id)
+    if values is None:
+        db.session.execute(delete(CountedEntry).where(*where))
+    else:
+        db.session.execute(update(CountedEntry).where(*where).values(**values, updated_at=utcnow()))
+    _refresh_contest_entry(rnd.contest_id, reg_row)
+
+
+def _concurrent() -> bool:
+    """SQLite has one writer at a time, so nothing can change between the lock and the reads."""
+    return db.session.get_bind().dialect.name != "sqlite"
+
+
+def _contest_values(contest_id: int, reg_row, rows: list) -> dict | None:
+    if not rows or reg_row is None:
+        return None
+    counted = [Entry(r.attempt_id, reg_row.id, r.correct, r.total, r.duration_ms, r.submitted_at, None)
+               for r in rows if r.correct is not None]
+    total = ranking.contest_total(reg_row.id, counted)
+    return {
+        "track_id": reg_row.track_id, "group_area_id": rows[0].group_area_id, "unit_id": reg_row.unit_id,
+        "attempts": sum(r.attempts for r in rows), "rounds": total.rounds if total else 0,
+        "correct": total.correct if total else None, "duration_ms": total.duration_ms if total else None,
+        "last_submitted_at": total.last_submitted_at if total else None,
+        "score_sum": float(sum(r.score or 0.0 for r in rows if r.correct is not None)),
+        "perfect": sum(1 for r in rows if r.perfect),
+    }
+
+
+_CE_TOTAL_COLS = (CountedEntry.registration_id, CountedEntry.attempt_id, CountedEntry.correct, CountedEntry.total,
+                  CountedEntry.duration_ms, CountedEntry.submitted_at, CountedEntry.score, CountedEntry.perfect,
+                  CountedEntry.attempts, CountedEntry.group_area_id)
+
+
+def _refresh_contest_entry(contest_id: int, reg_row) -> None:
+    """Recompute one contestant's totals over the contest's ranked rounds."""
+    registration_id = reg_row.id
+    _lock_row(ContestEntry, {"contest_id": contest_id, "registration_id": registration_id}, reg_row.track_id)
+    rows = db.session.execute(select(*_CE_TOTAL_COLS).join(Round, Round.id == CountedEntry.round_id).where(
+        CountedEntry.registration_id == registration_id, Round.contest_id == contest_id)).all()
+    values = _contest_values(contest_id, reg_row, rows)
+    where = (ContestEntry.contest_id == contest_id, ContestEntry.registration_id == registration_id)
+    if values is None:
+        db.session.execute(delete(ContestEntry).where(*where))
+    else:
+        db.session.execute(update(ContestEntry).where(*where).values(**values, updated_at=utcnow()))
+
+
+@events.on_attempt_finished
+def _attempt_finished(attempt: Attempt) -> None:
+    refresh_entry(attempt.round_id, attempt.registration_id)
+
+
+@events.on_entry_status_changed
+def _entry_status_changed(registration: Registration) -> None:
+    """Disqualified or restored by the integrity service: in or out of every board, in the same transaction."""
+    _apply(("registration", registration.id))
+
+
+# ---------------------------------------------------------------- full recomputation
+
+_CE_COMPARE = ("track_id", "group_area_id", "unit_id", "attempts", "attempt_id", "correct", "total", "score",
+               "duration_ms", "submitted_at", "prediction", "perfect")
+_CT_COMPARE = ("track_id", "group_area_id", "unit_id", "attempts", "rounds", "correct", "duration_ms",
+               "last_submitted_at", "score_sum", "perfect")
+
+
+def _sync(model, scope: dict, key: str, desired: dict[int, dict], compare: tuple[str, ...]) -> int:
+    """Make the rows of `scope` equal `desired` ({key value: columns}); returns how many rows changed."""
+    cols = [getattr(model, c) for c in (key, *compare)]
+    existing = {r[0]: dict(zip(compare, r[1:])) for r in db.session.execute(
+        select(*cols).where(*(getattr(model, k) == v for k, v in scope.items())))}
+    gone = [k for k in existing if k not in desired]
+    new = [{**scope, key: k, **v, "updated_at": utcnow()} for k, v in desired.items() if k not in existing]
+    changed = [(k, v) for k, v in desired.items() if k in existing and existing[k] != v]
+    for i in range(0, len(gone), 500):
+        db.session.execute(delete(model).where(*(getattr(model, k) == v for k, v in scope.items()),
+                                               getattr(model, key).in_(gone[i:i + 500])))
+    for i in range(0, len(new), 5000):
+        db.session.execute(_insert(model), new[i:i + 5000])
+    for k, v in changed:
+        db.session.execute(update(model).where(*(getattr(model, s) == x for s, x in scope.items()),
+                                               getattr(model, key) == k).values(**v, updated_at=utcnow()))
+    return len(gone) + len(new) + len(changed)
+
+
+def rebuild_round(round_id: int) -> int:
+    """Recompute every counted entry of the round (and the contest totals) from the attempts; returns rows changed.
+
+    The result must equal what the incremental updates keep; a non-zero count means they had drifted.
+    """
+    rnd = db.session.get(Round, round_id)
+    desired: dict[int, dict] = {}
+    if rnd.is_ranked:
+        by_reg: dict[int, list] = defaultdict(list)
+        for a in db.session.execute(select(*_ATTEMPT_COLS).where(
+                Attempt.round_id == round_id, Attempt.status != IN_PROGRESS)):
+            by_reg[a.registration_id].append(a)
+        regs = {r.id: r for r in db.session.execute(_REG_QUERY.where(
+            Registration.contest_id == rnd.contest_id, Registration.id.in_(
+                select(Attempt.registration_id).where(Attempt.round_id == round_id))))}
+        for reg_id, attempts in by_reg.items():
+            values = _counted_values(rnd, regs.get(reg_id), attempts)
+            if values is not None:
+                desired[reg_id] = values
+    changed = _sync(CountedEntry, {"round_id": round_id}, "registration_id", desired, _CE_COMPARE)
+    shared.clear()
+    return changed + rebuild_contest(rnd.contest_id)
+
+
+def rebuild_contest(contest_id: int) -> int:
+    """Recompute every contest total from the counted entries; returns rows changed."""
+    rows_by_reg: dict[int, list] = defaultdict(list)
+    for r in db.session.execute(select(*_CE_TOTAL_COLS).join(Round, Round.id == CountedEntry.round_id)
+                                .where(Round.contest_id == contest_id).order_by(Round.number)):
+        rows_by_reg[r.registration_id].append(r)
+    regs = {r.id: r for r in db.session.execute(_REG_QUERY.where(Registration.contest_id == contest_id))}
+    desired = {}
+    for reg_id, rows in rows_by_reg.items():
+        values = _contest_values(contest_id, regs.get(reg_id), rows)
+        if values is not None:
+            desired[reg_id] = values
+    return _sync(ContestEntry, {"contest_id": contest_id}, "registration_id", desired, _CT_COMPARE)
+
+
+# ---------------------------------------------------------------- changes made elsewhere
+
+_PENDING = "leaderboard_pending"
+_WATCHED = {Registration: ("status", "track_id", "area_id", "unit_id"), Attempt: ("disqualified",),
+            Round: ("counting_rule", "prediction_mode", "kind"), Contest: ("group_level",)}
+
+
+def _changed(obj, attrs: tuple[str, ...]) -> bool:
+    state = sa_inspect(obj)
+    return any(state.attrs[a].history.has_changes() for a in attrs)
+
+
+@event.listens_for(db.session, "after_flush")
+def _collect_changes(session, _flush_context) -> None:
+    """Note entries whose ranking inputs changed outside grading (disqualified, moved, rules edited)."""
+    pending = session.info.setdefault(_PENDING, set())
+    for obj in session.dirty:
+        attrs = _WATCHED.get(type(obj))
+        if attrs is None or not _changed(obj, attrs):
+            continue
+        if isinstance(obj, Registration):
+            pending.add(("registration", obj.id))
+        elif isinstance(obj, Attempt):
+            pending.add(("entry", obj.round_id, obj.registration_id))
+        elif isinstance(obj, Round):
+            pending.add(("round", obj.id))
+        else:
+            pending.add(("contest", obj.id))
+    if not pending:
+        session.info.pop(_PENDING, None)
+
+
+@event.listens_for(db.session, "before_commit")
+def _apply_changes(session) -> None:
+    session.flush()  # commit flushes only after this hook: collect the changes first
+    while session.info.get(_PENDING):
+        for change in sorted(session.info.pop(_PENDING, set())):
+            _apply(change)
+        session.flush()
+
+
+@event.listens_for(db.session, "after_rollback")
+def _forget_changes(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _apply(change: tuple) -> None:
+    shared.clear()
+    kind, *ids = change
+    if kind == "entry":
+        refresh_entry(*ids)
+    elif kind == "registration":
+        for round_id in db.session.scalars(select(Attempt.round_id).where(Attempt.registration_id == ids[0]).distinct()):
+            refresh_entry(round_id, ids[0])
+    elif kind == "round":
+        rebuild_round(ids[0])
+    else:
+        for round_id in db.session.scalars(select(Round.id).where(Round.contest_id == ids[0])):
+            rebuild_round(round_id)
+
+
+# ================================================================ reading
+
+
+class _SharedCache:
+    """Public aggregates (the same for every visitor: counts, board pages, tables) kept a few seconds per process.
+
+    Nothing personal goes in here: a contestant's own place is computed on every request. Values are plain
+    data (never ORM objects). LEADERBOARD_CACHE_SECONDS sets the lifetime (default 3; 0 turns it off, as
+    in tests); changes other than grading (a disqualification, a rebuild) empty it at once.
+    """
+
+    def __init__(self, size: int = 2048):
+        self._data: dict = {}
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, key: tuple, compute):
+        seconds = current_app.config.get("LEADERBOARD_CACHE_SECONDS", 0 if current_app.testing else 3)
+        if seconds <= 0:
+            return compute()
+        key, now = (id(current_app._get_current_object()), *key), time.monotonic()
+        hit = self._data.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            if len(self._data) >= self._size:
+                self._data = {k: v for k, v in self._data.items() if v[0] > now}
+                if len(self._data) >= self._size:
+                    self._data.clear()
+            self._data[key] = (now + seconds, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+shared = _SharedCache()
+
+
+def _page(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(int(limit), MAX_LIMIT)), max(0, min(int(offset), MAX_OFFSET))
+
+
+def revealed(rnd: Round, now: datetime) -> bool:
+    """Predictions and the prediction answer are shown once the round has closed."""
+    return now >= rnd.closes_at
+
+
+def hides_perfect_count(contest: Contest, rnd: Round | None, now: datetime) -> bool:
+    """While a round asks "how many will answer everything right?", the running count is that answer: hide it."""
+    rounds = [rnd] if rnd is not None else [r for r in contest.rounds if r.is_ranked]
+    return any(r.prediction_mode == "perfect_count" and r.opens_at <= now < r.closes_at for r in rounds)
+
+
+def prediction_actual(rnd: Round) -> int | None:
+    """The running answer to the round's prediction question, counted as domain.ranking.prediction_target does."""
+    if not rnd.prediction_mode:
+        return None
+    q = select(func.count()).select_from(CountedEntry).where(CountedEntry.round_id == rnd.id,
+                                                             CountedEntry.correct.isnot(None))
+    if rnd.prediction_mode == "perfect_count":
+        q = q.where(CountedEntry.perfect)
+    return shared.get(("actual", rnd.id, rnd.prediction_mode), lambda: db.session.scalar(q))
+
+
+@dataclass
+class BoardRow:
+    rank: int
+    registration_id: int
+    full_name: str
+    unit_name: str
+    area_name: str
+    correct: int
+    total: int | None
+    score: float | None
+    duration_ms: int
+    submitted_at: datetime | None
+    prediction: int | None = None
+    prediction_error: int | None = None
+    rounds: int | None = None
+
+    @property
+    def place(self) -> str:
+        """Unit, or the commune/ward for contestants without one: what the public may see besides the name."""
+        return self.unit_name or self.area_name
+
+
+@dataclass
+class Board:
+    contest: Contest
+    round: Round | None
+    track: Track
+    area: Area | None
+    unit: Unit | None
+    rows: list[BoardRow]
+    total: int
+    limit: int
+    offset: int
+    prediction_actual: int | None = None  # None while hidden
+    revealed: bool = False
+
+    @property
+    def scope_label(self) -> str:
+        if self.unit:
+            return self.unit.name
+        if self.area:
+            return self.area.name
+        return "Toàn cuộc thi" if self.round is None else "Tất cả"
+
+
+def _track(contest: Contest, code: str | None) -> Track:
+    tracks = list(contest.tracks)
+    if not tracks:
+        raise DomainError("Cuộc thi chưa có bảng thi nào.", "not_found")
+    if not code:
+        return tracks[0]
+    found = next((t for t in tracks if t.code == code), None)
+    if found is None:
+        raise DomainError("Không có bảng thi này trong cuộc thi.", "not_found")
+    return found
+
+
+def ranked_round(contest: Contest, round_id: int) -> Round:
+    rnd = db.session.get(Round, round_id)
+    if rnd is None or rnd.contest_id != contest.id:
+        raise DomainError("Không tìm thấy đợt thi.", "not_found")
+    if not rnd.is_ranked:
+        raise DomainError("Vòng thi thử không xếp hạng.", "not_found")
+    return rnd
+
+
+def _scope(contest: Contest, model, area_id: int | None, unit_id: int | None):
+    """Filters for a board within one area or unit of the contest."""
+    area = db.session.get(Area, area_id) if area_id else None
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    if unit_id and (unit is None or unit.contest_id != contest.id):
+        raise DomainError("Không tìm thấy đơn vị.", "not_found")
+    if area_id and area is None:
+        raise DomainError("Không tìm thấy địa bàn.", "not_found")
+    filters = []
+    if area is not None:
+        filters.append(model.group_area_id == area.id)
+    if unit is not None:
+        filters.append(model.unit_id == unit.id)
+    return area, unit, filters
+
+
+_CE_BOARD_COLS = (CountedEntry.registration_id, CountedEntry.attempt_id, CountedEntry.correct, CountedEntry.total,
+                  CountedEntry.score, CountedEntry.duration_ms, CountedEntry.submitted_at, CountedEntry.prediction)
+
+
+def _as_entry(row) -> Entry:
+    return Entry(row.attempt_id, row.registration_id, row.correct, row.total, row.duration_ms, row.submitted_at,
+                 row.prediction)
+
+
+def _level_counts(model, base: list, key: tuple) -> list[tuple[int, int]]:
+    """How many ranked entries have each number of correct answers, highest first (one pass over the index)."""
+    return shared.get(("levels", *key), lambda: [tuple(r) for r in db.session.execute(
+        select(model.correct, func.count()).where(*base, model.correct.isnot(None))
+        .group_by(model.correct).order_by(model.correct.desc()))])
+
+
+def _levels(counts: list[tuple[int, int]], skip: int) -> Iterator[tuple[int, int]]:
+    """(correct, rows to skip at that level) from the highest level down, skipping whole levels when paging."""
+    for correct, n in counts:
+        if skip >= n:
+            skip -= n
+            continue
+        yield correct, skip
+        skip = 0
+
+
+def _round_rows(base: list, counts: list, actual: int | None, skip: int, need: int) -> list:
+    """The entries of places skip+1 .. skip+need, in ranking order, read level by level from the board index."""
+    ce, out = CountedEntry, []
+    tail = (ce.duration_ms, ce.submitted_at, ce.attempt_id)
+    for correct, level_skip in _levels(counts, skip):
+        at, want = [*base, ce.correct == correct], level_skip + need - len(out)
+
+        def fetch(*where, order, at=at, want=want) -> Iterator:
+            yield from db.session.execute(select(*_CE_BOARD_COLS).where(*at, *where).order_by(*order).limit(want))
+
+        if actual is None:
+            ordered: Iterator = fetch(order=tail)
+        else:
+            above = fetch(ce.prediction >= actual, order=(ce.prediction, *tail))
+            below = fetch(ce.prediction < actual, order=(ce.prediction.desc(), *tail))
+            merged = heapq.merge(above, below, key=lambda r: ranking.rank_key(_as_entry(r), actual))
+            ordered = chain(merged, fetch(ce.prediction.is_(None), order=tail))  # no prediction: after any
+        for i, row in enumerate(ordered):
+            if i >= level_skip:
+                out.append(row)
+            if len(out) >= need or i + 1 >= want:
+                break
+        if len(out) >= need:
+            break
+    return out
+
+
+_CT_BOARD_COLS = (ContestEntry.registration_id, ContestEntry.correct, ContestEntry.duration_ms,
+                  ContestEntry.last_submitted_at, ContestEntry.rounds, ContestEntry.score_sum)
+
+
+def _contest_rows(base: list, counts: list, skip: int, need: int) -> list:
+    ct, out = ContestEntry, []
+    for correct, level_skip in _levels(counts, skip):
+        rows = db.session.execute(select(*_CT_BOARD_COLS).where(*base, ct.correct == correct).order_by(
+            ct.duration_ms, ct.last_submitted_at, ct.registration_id).offset(level_skip).limit(need - len(out))).all()
+        out.extend(rows)
+        if len(out) >= need:
+            break
+    return out
+
+
+def _people(registration_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    """Name, unit and commune/ward of each registration: nothing else about a person leaves this module."""
+    if not registration_ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.id, User.full_name, Unit.name, Area.name).join(User, User.id == Registration.user_id)
+        .outerjoin(Unit, Unit.id == Registration.unit_id).outerjoin(Area, Area.id == Registration.area_id)
+        .where(Registration.id.in_(registration_ids)))
+    return {r[0]: (r[1], r[2] or "", r[3] or "") for r in rows}
+
+
+def board(contest: Contest, now: datetime, *, round_id: int | None = None, track_code: str | None = None,
+          area_id: int | None = None, unit_id: int | None = None, limit: int = 50, offset: int = 0,
+          staff: bool = False) -> Board:
+    """One page of a board: a round's (or, without round_id, the contest's) track, overall or within an area/unit."""
+    limit, offset = _page(limit, offset)
+    track = _track(contest, track_code)
+    rnd = ranked_round(contest, round_id) if round_id else None
+    area, unit, _ = _scope(contest, CountedEntry, area_id, unit_id)
+    show = bool(rnd) and (staff or revealed(rnd, now))
+    key = ("board", contest.id, rnd.id if rnd else None, track.id, area_id, unit_id, limit, offset, show)
+    rows, total, actual = shared.get(key, lambda: _board_rows(contest, rnd, track, area_id, unit_id, limit,
+                                                              offset, show))
+    return Board(contest, rnd, track, area, unit, rows, total, limit, offset, actual if show else None, show)
+
+
+def _scope_key(contest: Contest, rnd: Round | None, track_id: int, area_id: int | None, unit_id: int | None) -> tuple:
+    return (contest.id, rnd.id if rnd else None, track_id, area_id, unit_id)
+
+
+def _board_rows(contest: Contest, rnd: Round | None, track: Track, area_id: int | None, unit_id: int | None,
+                limit: int, offset: int, show: bool) -> tuple[list[BoardRow], int, int | None]:
+    model = CountedEntry if rnd else ContestEntry
+    _, _, filters = _scope(contest, model, area_id, unit_id)
+    key = _scope_key(contest, rnd, track.id, area_id, unit_id)
+    if rnd:
+        base = [CountedEntry.round_id == rnd.id, CountedEntry.track_id == track.id, *filters]
+        counts, actual = _level_counts(model, base, key), prediction_actual(rnd)
+        raw = _round_rows(base, counts, actual, offset, limit)
+    else:
+        base = [ContestEntry.contest_id == contest.id, ContestEntry.track_id == track.id, *filters]
+        counts, actual = _level_counts(model, base, key), None
+        raw = _contest_rows(base, counts, offset, limit)
+    total = sum(n for _, n in counts)
+    people = _people([r.registration_id for r in raw])
+    rows = []
+    for i, r in enumerate(raw, start=offset + 1):
+        name, unit_name, area_name = people.get(r.registration_id, ("", "", ""))
+        if rnd:
+            error = ranking.prediction_error(_as_entry(r), actual)
+            rows.append(BoardRow(i, r.registration_id, name, unit_name, area_name, r.correct, r.total, r.score,
+                                 r.duration_ms, r.submitted_at, r.prediction if show else None,
+                                 error if show else None))
+        else:
+            mean = round(r.score_sum / r.rounds, 2) if r.rounds else None
+            rows.append(BoardRow(i, r.registration_id, name, unit_name, area_name, r.correct, None, mean,
+                                 r.duration_ms, r.last_submitted_at, rounds=r.rounds))
+    return rows, total, actual
+
+
+# ---------------------------------------------------------------- one contestant's place
+
+
+@dataclass
+class Place:
+    """A place within one board: `rank` of `of` ranked entries."""
+
+    scope: str  # "track", "area", "unit"
+    label: str
+    rank: int
+    of: int
+
+
+@dataclass
+class Standing:
+    """A contestant's own place; computed per request for that contestant only, never cached or shared."""
+
+    contest: Contest
+    round: Round | None
+    registration: Registration
+    participated: bool
+    ranked: bool
+    disqualified: bool = False
+    places: list[Place] = field(default_factory=list)
+    attempts: int = 0
+    correct: int | None = None
+    total: int | None = None
+    score: float | None = None
+    duration_ms: int | None = None
+    submitted_at: datetime | None = None
+    prediction: int | None = None
+    prediction_error: int | None = None
+    rounds: int | None = None
+
+
+def _count(model, conds) -> object:
+    return select(func.count()).select_from(model).where(*conds).scalar_subquery()
+
+
+def _ahead_round(base: list, me, actual: int | None) -> int:
+    """How many entries with as many correct answers as `me` rank before `me` (domain.ranking.rank_key's order)."""
+    ce = CountedEntry
+    tail = tuple_(ce.duration_ms, ce.submitted_at, ce.attempt_id)
+    mine = tuple_(me.duration_ms, me.submitted_at, me.attempt_id)
+    level = [*base, ce.correct == me.correct]
+    parts = []
+    if actual is None:
+        parts.append(_count(ce, [*level, tail < mine]))
+    elif me.prediction is None:
+        parts += [_count(ce, [*level, ce.prediction.isnot(None)]),
+                  _count(ce, [*level, ce.prediction.is_(None), tail < mine])]
+    else:
+        error = abs(me.prediction - actual)
+        if error:
+            parts.append(_count(ce, [*level, ce.prediction.between(actual - error + 1, actual + error - 1)]))
+            parts.append(_count(ce, [*level, ce.prediction == actual - error, tail < mine]))
+        parts.append(_count(ce, [*level, ce.prediction == actual + error, tail < mine]))
+    return sum(db.session.execute(select(*parts)).one())
+
+
+def _ahead_contest(base: list, me) -> int:
+    ct = ContestEntry
+    tail = tuple_(ct.duration_ms, ct.last_submitted_at, ct.registration_id)
+    mine = tuple_(me.duration_ms, me.last_submitted_at, me.registration_id)
+    return db.session.scalar(select(func.count()).select_from(ct).where(*base, ct.correct == me.correct, tail < mine))
+
+
+def standing(contest: Contest, user_id: int, now: datetime, round_id: int | None = None) -> Standing | None:
+    """The signed-in contestant's place overall in their track, in their area and in their unit (None if not registered)."""
+    reg = db.session.scalar(select(Registration).where(Registration.contest_id == contest.id,
+                                                       Registration.user_id == user_id))
+    if reg is None:
+        return None
+    rnd = ranked_round(contest, round_id) if round_id else None
+    model = CountedEntry if rnd else ContestEntry
+    scope_col = model.round_id == rnd.id if rnd else model.contest_id == contest.id
+    me = db.session.execute(select(model).where(scope_col, model.registration_id == reg.id)).scalar_one_or_none()
+    result = Standing(contest, rnd, reg, participated=me is not None, ranked=bool(me and me.correct is not None),
+                      disqualified=reg.status == "disqualified")
+    if me is None:
+        return result
+    result.attempts = me.attempts
+    if not result.ranked:
+        return result
+    actual = prediction_actual(rnd) if rnd else None
+    scopes = [("track", reg.track.name, [])]
+    if me.group_area_id:
+        scopes.append(("area", db.session.get(Area, me.group_area_id).name, [model.group_area_id == me.group_area_id]))
+    if me.unit_id:
+        scopes.append(("unit", db.session.get(Unit, me.unit_id).name, [model.unit_id == me.unit_id]))
+    keys = {"track": (None, None), "area": (me.group_area_id, None), "unit": (None, me.unit_id)}
+    for scope, label, filters in scopes:
+        base = [scope_col, model.track_id == me.track_id, *filters]
+        # Entries at higher levels come from the public per-level counts (a few seconds old at most while
+        # the round is live); those at the contestant's own level are counted now.
+        counts = _level_counts(model, base, _scope_key(contest, rnd, me.track_id, *keys[scope]))
+        rank = 1 + sum(n for correct, n in counts if correct > me.correct) + (
+            _ahead_round(base, me, actual) if rnd else _ahead_contest(base, me))
+        result.places.append(Place(scope, label, rank, max(rank, sum(n for _, n in counts))))
+    result.correct, result.duration_ms = me.correct, me.duration_ms
+    if rnd:
+        result.total, result.score, result.submitted_at = me.total, me.score, me.submitted_at
+        result.prediction = me.prediction
+        if revealed(rnd, now):
+            result.prediction_error = ranking.prediction_error(_as_entry(me), actual)
+    else:
+        result.rounds, result.submitted_at = me.rounds, me.last_submitted_at
+        result.score = round(me.score_sum / me.rounds, 2) if me.rounds else None
+    return result
+
+
+# ---------------------------------------------------------------- participation tables
+
+
+@dataclass
+class TableRow:
+    """One area or unit: who registered, who took part, how well; its collective place when it has one."""
+
+    id: int
+    code: str
+    name: str
+    block: str
+    registered: int
+    participants: int
+    attempts: int
+    denominator: int | None  # staff count (units) or population (areas)
+    rate: float | None
+    mean_score: float | None
+    perfect: int | None  # None while hidden
+    rank: int | None
+    excluded_reason: str | None = None
+
+
+@dataclass
+class Table:
+    kind: str  # "area" or "unit"
+    contest: Contest
+    round: Round | None
+    track: Track | None
+    blocks: list[tuple[str, list[TableRow]]]
+    perfect_hidden: bool = False
+
+    @property
+    def rows(self) -> list[TableRow]:
+        return [row for _, rows in self.blocks for row in rows]
+
+
+def group_areas(contest: Contest) -> tuple[list[Area], dict[int, int]]:
+    """The areas the contest groups by, and for every area below the root the group it belongs to."""
+    if contest.area_root_id is None:
+        return [], {}
+    group_of: dict[int, int] = {}
+    groups, frontier = [], [contest.area_root_id]
+    while frontier:
+        children = list(db.session.scalars(select(Area).where(Area.parent_id.in_(frontier))))
+        for child in children:
+            if child.parent_id in group_of:
+                group_of[child.id] = group_of[child.parent_id]
+            elif child.level in (contest.group_level, "commune"):  # a commune with no area of that level above
+                groups.append(child)
+                group_of[child.id] = child.id
+        frontier = [c.id for c in children if c.level != "commune"]
+    return sorted(groups, key=lambda a: a.name), group_of
+
+
+def _aggregates(contest: Contest, rnd: Round | None, track: Track | None, key: str) -> dict:
+    model = CountedEntry if rnd else ContestEntry
+    col = getattr(model, key)
+    where = [model.round_id == rnd.id] if rnd else [model.contest_id == contest.id]
+    if track is not None:
+        where.append(model.track_id == track.id)
+    if rnd:
+        agg = (func.count(), func.sum(model.attempts), func.sum(model.score), func.count(model.correct),
+               func.sum(case((model.perfect, 1), else_=0)))
+    else:
+        agg = (func.count(), func.sum(model.attempts), func.sum(model.score_sum), func.sum(model.rounds),
+               func.sum(model.perfect))
+    return {r[0]: r[1:] for r in db.session.execute(select(col, *agg).where(*where).group_by(col))}
+
+
+def _registered(contest: Contest, track: Track | None, key: str) -> dict:
+    col = getattr(Registration, key)
+    where = [Registration.contest_id == contest.id, Registration.status == "active"]
+    if track is not None:
+        where.append(Registration.track_id == track.id)
+    return dict(db.session.execute(select(col, func.count()).where(*where).group_by(col)).all())
+
+
+def _stats(key, code, name, registered, agg, denominator) -> ranking.UnitStats:
+    participants, attempts, score_sum, scored, perfect = agg or (0, 0, 0.0, 0, 0)
+    mean = round(float(score_sum or 0) / scored, 2) if scored else None
+    return ranking.UnitStats(str(key), name, registered, participants, int(attempts or 0), denominator, mean,
+                             int(perfect or 0))
+
+
+def _rows(ranked: list[ranking.RankedUnit], meta: dict, hide: bool) -> list[TableRow]:
+    out = []
+    for r in ranked:
+        code, block = meta[r.unit.key]
+        out.append(TableRow(int(r.unit.key), code, r.unit.name, block, r.unit.registered, r.unit.participants,
+                            r.unit.attempts, r.unit.staff, r.rate, r.unit.mean_score,
+                            None if hide else r.unit.perfect, r.rank, r.excluded_reason))
+    return out
+
+
+def area_table(contest: Contest, now: datetime, round_id: int | None = None, track_code: str | None = None,
+               staff: bool = False) -> Table:
+    """Participation by the contest's grouping areas (district or commune), ranked by rate then mean score."""
+    rnd = ranked_round(contest, round_id) if round_id else None
+    track = _track(contest, track_code) if track_code else None
+    hide = not staff and hides_perfect_count(contest, rnd, now)
+    blocks = shared.get(("areas", contest.id, round_id, track_code, hide), lambda: _area_blocks(contest, rnd, track, hide))
+    return Table("area", contest, rnd, track, blocks, hide)
+
+
+def _area_blocks(contest: Contest, rnd: Round | None, track: Track | None, hide: bool) -> list:
+    areas, group_of = group_areas(contest)
+    agg = _aggregates(contest, rnd, track, "group_area_id")
+    registered: dict[int, int] = defaultdict(int)
+    for area_id, n in _registered(contest, track, "area_id").items():
+        if area_id in group_of:
+            registered[group_of[area_id]] += n
+    stats = [_stats(a.id, a.code, a.name, registered[a.id], agg.get(a.id), a.population) for a in areas]
+    # Areas are not prize candidates: no minimum rate, only an order.
+    ranked = ranking.collective_ranking(stats, min_rate=0.0, missing=ranking.MISSING_POPULATION)
+    return [("", _rows(ranked, {str(a.id): (a.code, "") for a in areas}, hide))]
+
+
+def unit_table(contest: Contest, now: datetime, round_id: int | None = None, track_code: str | None = None,
+               staff: bool = False) -> Table:
+    """Participation by unit, in blocks (collective prizes are per block), ranked by the contest's rule."""
+    rnd = ranked_round(contest, round_id) if round_id else None
+    track = _track(contest, track_code) if track_code else None
+    hide = not staff and hides_perfect_count(contest, rnd, now)
+    blocks = shared.get(("units", contest.id, round_id, track_code, hide), lambda: _unit_blocks(contest, rnd, track, hide))
+    return Table("unit", contest, rnd, track, blocks, hide)
+
+
+def _unit_blocks(contest: Contest, rnd: Round | None, track: Track | None, hide: bool) -> list:
+    units = list(db.session.scalars(select(Unit).where(Unit.contest_id == contest.id).order_by(Unit.block, Unit.name)))
+    agg = _aggregates(contest, rnd, track, "unit_id")
+    registered = _registered(contest, track, "unit_id")
+    meta = {str(u.id): (u.code, u.block) for u in units}
+    blocks: dict[str, list] = defaultdict(list)
+    for u in units:
+        blocks[u.block].append(_stats(u.id, u.code, u.name, registered.get(u.id, 0), agg.get(u.id), u.staff_count))
+    return [(block, _rows(ranking.collective_ranking(stats, contest.min_participation_rate), meta, hide))
+            for block, stats in sorted(blocks.items())]
+
+
+def distribution(rnd: Round, track_id: int | None = None) -> dict[int, int]:
+    """How many counted entries have each number of correct answers."""
+    ce = CountedEntry
+    where = [ce.round_id == rnd.id, ce.correct.isnot(None)]
+    if track_id is not None:
+        where.append(ce.track_id == track_id)
+    return dict(db.session.execute(select(ce.correct, func.count()).where(*where).group_by(ce.correct)).all())
+
+
+def ranked_entries(rnd: Round) -> list[tuple[int, Entry, float]]:
+    """Every ranked counted entry of the round as (track id, domain Entry, score): input for computing results."""
+    rows = db.session.execute(select(CountedEntry.track_id, *_CE_BOARD_COLS).where(
+        CountedEntry.round_id == rnd.id, CountedEntry.correct.isnot(None)))
+    return [(r.track_id, _as_entry(r), r.score) for r in rows]
+

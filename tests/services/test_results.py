@@ -1,0 +1,255 @@
+"""Round results: computed from every attempt, reviewed, approved, published with a verifiable digest, corrected."""
+import csv
+import hashlib
+import io
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from quizapp.domain import ranking
+from quizapp.domain.errors import DomainError
+from quizapp.domain.results import ORGANIZER_COLUMNS, PUBLIC_COLUMNS
+from quizapp.extensions import db
+from quizapp.models import AuditLog, Registration, ResultEntry, ResultSet, User, utcnow
+from quizapp.services import results
+from tests.factories import register_contestant
+from tests.results_factories import all_entries, make_world
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+
+
+@pytest.fixture
+def played(db_session, now):
+    """A round with officials in two units and citizens; one official finished impossibly fast."""
+    world = make_world(now)
+    officials = world.people(4, "officials", unit=0, names=["Trần Văn An", "Lê Thị Bình", "Phạm Văn Cường",
+                                                            "Hoàng Thị Dung"])
+    citizens = world.people(3, "citizens", names=["Vũ Văn Em", "Đỗ Thị Gấm", "Bùi Văn Hải"])
+    world.attempt(officials[0], 0, 5, seconds=4, prediction=2)  # 5 questions in 4 seconds: flagged
+    world.attempt(officials[1], 1, 5, seconds=200, prediction=2)
+    world.attempt(officials[2], 2, 4, seconds=100, prediction=2)
+    world.attempt(officials[3], 3, 3, seconds=100, prediction=2)
+    world.attempt(officials[3], 60, 2, seconds=100, prediction=2)  # a worse second try does not count
+    world.attempt(citizens[0], 4, 4, seconds=300, prediction=0)
+    world.attempt(citizens[1], 5, 4, seconds=300, prediction=9)
+    world.attempt(citizens[2], 6, 1, seconds=30, prediction=2)
+    return world, officials, citizens
+
+
+def test_results_cannot_be_computed_before_the_round_and_its_grace_period_end(played):
+    world, *_ = played
+    with pytest.raises(DomainError, match="chưa kết thúc"):
+        results.compute(world.round.id, world.round.closes_at + timedelta(seconds=5))
+
+
+def test_draft_ranks_each_track_as_the_domain_does_and_awards_the_configured_prizes(played):
+    world, officials, citizens = played
+    draft = results.compute(world.round.id, world.after_close())
+    assert draft.status == "draft" and draft.version == 1 and draft.ranked_count == 7
+    assert draft.prediction_actual == 2  # two perfect scores
+
+    full = ranking.rank_round(all_entries(world.round), "best", "perfect_count")
+    rows = results.result_rows(draft)
+    for track in world.contest.tracks:
+        want = [r.entry.attempt_id for r in full if r.entry.contestant_id in
+                {reg.id for reg in (officials if track.code == "officials" else citizens)}]
+        assert [r.attempt_id for r in rows if r.track == track.name] == want
+    assert [(r.full_name, r.prize) for r in rows if r.track == "Cán bộ, công chức, viên chức"] == [
+        ("Trần Văn An", "first"), ("Lê Thị Bình", "second"), ("Phạm Văn Cường", "third"),
+        ("Hoàng Thị Dung", "consolation")]
+    assert [(r.full_name, r.prediction_error) for r in rows if r.track == "Người dân"] == [
+        ("Vũ Văn Em", 2), ("Đỗ Thị Gấm", 7), ("Bùi Văn Hải", 0)]
+    units = {r["code"]: r for block in draft.summary["units"] for r in block["rows"]}
+    assert units["SA"]["rate"] == 1.0 and units["SA"]["prize"] == "first"  # 4 of 4 staff took part
+    assert units["SB"]["prize"] is None and units["SB"]["participants"] == 0
+
+
+def test_a_flagged_prize_winner_must_be_reviewed_before_approval(played):
+    world, officials, _ = played
+    later = world.after_close()
+    draft = results.compute(world.round.id, later)
+    [flagged] = [f for f in results.flagged(draft) if f.blocking]
+    assert flagged.entry.full_name == "Trần Văn An" and flagged.flags == ["fast"]
+    with pytest.raises(DomainError, match="chưa được xem xét"):
+        results.approve(draft.id, later)
+    results.review_entry(world.round.id, flagged.entry.attempt_id, "accepted", "Đã gọi điện xác minh.", later)
+    assert results.approve(draft.id, later).status == "approved"
+
+
+def staff(role: str) -> int:
+    user = User(role=role, full_name=f"Cán bộ {role}", username=role, password_hash="x")
+    db.session.add(user)
+    db.session.commit()
+    return user.id
+
+
+def test_disqualifying_a_flagged_winner_recomputes_the_draft_without_them(played):
+    world, officials, _ = played
+    later = world.after_close()
+    draft = results.compute(world.round.id, later)
+    attempt_id = next(f.entry.attempt_id for f in results.flagged(draft) if f.blocking)
+    with pytest.raises(DomainError, match="lý do"):
+        results.review_entry(world.round.id, attempt_id, "disqualified", "", later, staff("organizer"))
+    with pytest.raises(DomainError, match="Chỉ Ban Tổ chức"):
+        results.review_entry(world.round.id, attempt_id, "disqualified", "Thi hộ.", later, staff("moderator"))
+    redo = results.review_entry(world.round.id, attempt_id, "disqualified", "Thi hộ.", later,
+                                db.session.scalar(select(User.id).where(User.username == "organizer")))
+    assert redo.version == 1 and redo.status == "draft" and redo.ranked_count == 6
+    assert redo.prediction_actual == 1
+    names = [r.full_name for r in results.result_rows(redo) if r.prize]
+    assert "Trần Văn An" not in names and names[0] == "Lê Thị Bình"
+    assert db.session.scalar(select(func.count()).select_from(ResultSet)) == 1
+    reg = db.session.get(Registration, officials[0].id)
+    assert reg.status == "disqualified" and reg.status_reason == "Thi hộ."  # through the integrity service
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.registration_id == reg.id, AuditLog.action == "entry.disqualify")) == 1
+
+
+def publish(world, reason=""):
+    later = world.after_close()
+    draft = results.compute(world.round.id, later)
+    for f in results.flagged(draft):
+        if f.blocking:
+            results.review_entry(world.round.id, f.entry.attempt_id, "accepted", "", later)
+    return results.publish(results.approve(draft.id, later).id, later, reason=reason)
+
+
+def test_publishing_freezes_the_public_csv_and_its_digest_matches_the_export(played):
+    world, *_ = played
+    published = publish(world)
+    assert published.status == "published" and len(published.digest) == 64
+    data, name = results.export(world.round.id, "csv", public=True)
+    assert hashlib.sha256(data).hexdigest() == published.digest
+    assert name.endswith("-v1.csv")
+    again, _ = results.export(world.round.id, "csv", public=True)
+    assert again == data  # the same bytes every time
+
+
+def test_exports_have_exactly_the_agreed_columns(played):
+    world, *_ = played
+    publish(world)
+    organizer = csv_rows(results.export(world.round.id, "csv")[0])
+    assert organizer[0] == list(ORGANIZER_COLUMNS)
+    assert len(organizer) == 1 + 7
+    first = dict(zip(organizer[0], organizer[1]))
+    assert first["rank"] == "1" and first["full_name"] == "Trần Văn An" and first["unit_name"] == "Sở A"
+    assert first["flags"] == "fast" and first["score"] == "100.00" and first["prediction_error"] == "0"
+    assert first["submitted_at"].endswith("+07:00") and "T" in first["submitted_at"]
+    assert first["area_code"].startswith("C") and first["area_name"].startswith("Xã")
+
+    book = load_workbook(io.BytesIO(results.export(world.round.id, "xlsx")[0]))
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == list(ORGANIZER_COLUMNS)
+    assert sheet.max_row == 1 + 7 and sheet["A2"].value == 1
+
+    public = csv_rows(results.export(world.round.id, "csv", public=True)[0])
+    assert public[0] == list(PUBLIC_COLUMNS)
+    assert dict(zip(public[0], public[1]))["prize"] == "Giải Nhất"
+    public_book = load_workbook(io.BytesIO(results.export(world.round.id, "xlsx", public=True)[0]))
+    assert [c.value for c in public_book.active[1]] == list(PUBLIC_COLUMNS)
+
+
+def test_a_correction_publishes_a_new_version_and_the_old_one_stays_as_superseded(played):
+    world, officials, _ = played
+    first = publish(world)
+    first_csv = results.export(world.round.id, "csv", public=True)[0]
+    later = world.after_close() + timedelta(days=2)
+    winner_attempt = db.session.scalar(select(ResultEntry.attempt_id).where(
+        ResultEntry.result_set_id == first.id, ResultEntry.prize == "first", ResultEntry.full_name == "Trần Văn An"))
+    results.review_entry(world.round.id, winner_attempt, "disqualified", "Thi hộ, đã xác minh.", later,
+                         staff("organizer"))
+    draft = results.compute(world.round.id, later)
+    assert draft.version == 2
+    approved = results.approve(draft.id, later)
+    with pytest.raises(DomainError, match="lý do"):
+        results.publish(approved.id, later)
+    second = results.publish(approved.id, later, reason="Loại thí sinh Trần Văn An do thi hộ.")
+
+    db.session.refresh(first)
+    assert (first.status, second.status, second.supersedes_id) == ("superseded", "published", first.id)
+    assert second.digest != first.digest
+    assert results.export(world.round.id, "csv", public=True, version=1)[0] == first_csv
+    assert hashlib.sha256(first_csv).hexdigest() == first.digest
+    page = results.public_results(world.round.id)
+    assert page.result.version == 2 and [v.version for v in page.versions] == [2, 1]
+    assert results.public_results(world.round.id, version=1).result.status == "superseded"
+
+
+def test_nothing_is_public_before_publication(played):
+    world, *_ = played
+    results.compute(world.round.id, world.after_close())
+    assert results.public_results(world.round.id).result is None
+    with pytest.raises(DomainError):
+        results.export(world.round.id, "csv", public=True)
+
+
+def test_public_export_never_contains_identity_numbers_or_birth_dates(db_session, now):
+    world = make_world(now)
+    reg = register_contestant(world.contest, now, n=7, full_name="Nguyễn Thị Hoa", birth_date=date(1988, 3, 9),
+                              gender="nu")
+    world.attempt(reg, 0, 5, seconds=90)
+    publish(world)
+    user = reg.user
+    secrets = [user.cccd, user.phone, "1988-03-09", "09/03/1988", "9/3/1988"]
+    for fmt in ("csv", "xlsx"):
+        data = results.export(world.round.id, fmt, public=True)[0]
+        text = data.decode("utf-8", "replace") if fmt == "csv" else " ".join(
+            str(c.value) for row in load_workbook(io.BytesIO(data)).active.iter_rows() for c in row)
+        assert "Nguyễn Thị Hoa" in text
+        for secret in secrets:
+            assert secret not in text
+
+
+# ---------------------------------------------------------------- the command line
+
+
+@pytest.fixture
+def closed_round(app):
+    """A round that closed yesterday (the commands use the real clock)."""
+    with app.app_context():
+        world = make_world(utcnow() - timedelta(days=8))
+        a, b = world.people(2, "citizens")
+        world.attempt(a, 0, 5, seconds=100)
+        world.attempt(b, 5, 3, seconds=100)
+        return world.round.id
+
+
+def test_cli_compute_export_and_publish(app, runner, closed_round, tmp_path):
+    out = runner.invoke(args=["results", "compute", str(closed_round)])
+    assert out.exit_code == 0, out.output
+    assert "2 thí sinh được xếp hạng" in out.output and "phiên bản 1" in out.output
+
+    full = tmp_path / "day-du.xlsx"
+    out = runner.invoke(args=["results", "export", str(closed_round), str(full)])
+    assert out.exit_code == 0, out.output
+    assert [c.value for c in load_workbook(full).active[1]] == list(ORGANIZER_COLUMNS)
+
+    out = runner.invoke(args=["results", "export", str(closed_round), str(tmp_path / "x.csv"), "--public"])
+    assert out.exit_code != 0 and "Chưa có kết quả được công bố" in out.output
+
+    out = runner.invoke(args=["results", "publish", str(closed_round)])
+    assert out.exit_code == 0, out.output
+    digest = out.output.strip().split()[-1]
+    public = tmp_path / "cong-khai.csv"
+    out = runner.invoke(args=["results", "export", str(closed_round), str(public), "--public"])
+    assert out.exit_code == 0, out.output
+    assert hashlib.sha256(public.read_bytes()).hexdigest() == digest
+    assert csv_rows(public.read_bytes())[0] == list(PUBLIC_COLUMNS)
+
+    out = runner.invoke(args=["results", "publish", str(closed_round)])
+    assert out.exit_code != 0 and "flask results compute" in out.output
+
+
+def test_cli_refuses_an_open_round_and_unknown_files(runner, app, now):
+    with app.app_context():
+        world = make_world(utcnow())
+        round_id = world.round.id
+    out = runner.invoke(args=["results", "compute", str(round_id)])
+    assert out.exit_code != 0 and "chưa kết thúc" in out.output
+    out = runner.invoke(args=["results", "export", str(round_id), "ket-qua.pdf"])
+    assert out.exit_code != 0 and ".xlsx hoặc .csv" in out.output

@@ -1,0 +1,193 @@
+"""docs/openapi.yaml describes the API that quizapp/api/routes.py serves: the same paths and methods, and
+real responses that fit the documented schemas (no undocumented fields)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from quizapp.models import utcnow
+from tests.journey import PASSWORD, make_journey_contest, without_rate_limits
+
+SPEC_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+OPERATIONS = {"getSession", "listAreas", "listUnits", "register", "login", "listRounds", "startAttempt",
+              "getAttempt", "saveAnswer", "submitAttempt"}
+HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict:
+    return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+
+
+def _operations(spec):
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method in HTTP_METHODS:
+                yield path, method, op
+
+
+def _flask_routes(app, only_api_blueprint: bool = False) -> dict[tuple[str, str], dict[str, str]]:
+    """(OpenAPI-style path, method) -> {variable: converter} for the app's routes."""
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        if only_api_blueprint and not rule.endpoint.startswith("api."):
+            continue
+        path = re.sub(r"<(?:(\w+):)?(\w+)>", r"{\2}", rule.rule)
+        converters = {name: conv or "default" for conv, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule.rule)}
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            routes[(path, method.lower())] = converters
+    return routes
+
+
+def _resolve(spec, node):
+    while isinstance(node, dict) and "$ref" in node:
+        target = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k not in ("$ref", "description")}}
+    return node
+
+
+def test_the_spec_is_openapi_3_with_every_operation(spec):
+    assert str(spec["openapi"]).startswith(("3.0", "3.1"))
+    ids = [op["operationId"] for _, _, op in _operations(spec)]
+    assert len(ids) == len(set(ids)), "operationIds must be unique"
+    assert OPERATIONS <= set(ids), OPERATIONS - set(ids)
+
+
+def test_every_documented_operation_is_a_real_route(app, spec):
+    routes = _flask_routes(app)
+    for path, method, op in _operations(spec):
+        assert (path, method) in routes, f"{method.upper()} {path} ({op['operationId']}) is not served"
+        converters = routes[(path, method)]
+        params = {p["name"]: p for p in (_resolve(spec, p) for p in op.get("parameters", [])) if p["in"] == "path"}
+        assert set(params) == set(converters), f"{op['operationId']}: path parameters differ"
+        for name, conv in converters.items():
+            assert params[name]["schema"]["type"] == ("integer" if conv == "int" else "string"), (op["operationId"], name)
+
+
+def test_every_api_route_is_documented(app, spec):
+    documented = {(path, method) for path, method, _ in _operations(spec)}
+    missing = set(_flask_routes(app, only_api_blueprint=True)) - documented
+    assert not missing, f"routes of quizapp/api/routes.py missing from docs/openapi.yaml: {sorted(missing)}"
+
+
+def test_every_reference_resolves_and_errors_use_the_error_schema(spec):
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    for ref in set(re.findall(r'\$ref:\s*"([^"]+)"', text)):
+        _resolve(spec, {"$ref": ref})  # KeyError if dangling
+    error = spec["components"]["schemas"]["Error"]
+    assert error["required"] == ["error", "message"] and set(error["properties"]) == {"error", "message", "field"}
+    for _, _, op in _operations(spec):
+        for status, response in op["responses"].items():
+            response = _resolve(spec, response)
+            schema = response["content"]["application/json"]["schema"]
+            if int(status) >= 400:
+                assert schema == {"$ref": "#/components/schemas/Error"}, (op["operationId"], status)
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["csrfHeader"] == {**schemes["csrfHeader"], "type": "apiKey", "in": "header", "name": "X-CSRFToken"}
+    assert schemes["sessionCookie"]["in"] == "cookie"
+    for path, method, op in _operations(spec):
+        if method in ("post", "put"):  # every change needs the CSRF header
+            assert any("csrfHeader" in req for req in op["security"]), op["operationId"]
+
+
+# ------------------------------------------------------------------ real responses fit the schemas
+
+
+def _check(spec, schema, value, where="$"):
+    """A small JSON Schema check for what this spec uses; objects may not carry undocumented properties."""
+    schema = _resolve(spec, schema)
+    if "oneOf" in schema:
+        errors = []
+        for option in schema["oneOf"]:
+            try:
+                _check(spec, option, value, where)
+                return
+            except AssertionError as e:
+                errors.append(str(e))
+        raise AssertionError(f"{where}: fits no option: {errors}")
+    types = schema.get("type")
+    if types is not None:
+        types = types if isinstance(types, list) else [types]
+        kinds = {"null": value is None, "boolean": isinstance(value, bool),
+                 "integer": isinstance(value, int) and not isinstance(value, bool),
+                 "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+                 "string": isinstance(value, str), "array": isinstance(value, list), "object": isinstance(value, dict)}
+        assert any(kinds[t] for t in types), f"{where}: {value!r} is not {types}"
+    if "enum" in schema:
+        assert value in schema["enum"], f"{where}: {value!r} not in {schema['enum']}"
+    if "const" in schema:
+        assert value == schema["const"], f"{where}: {value!r} != {schema['const']!r}"
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        for name in schema.get("required", []):
+            assert name in value, f"{where}: missing {name}"
+        if not schema.get("additionalProperties"):
+            extra = set(value) - set(props)
+            assert not extra, f"{where}: undocumented {sorted(extra)}"
+        for name, item in value.items():
+            if name in props:
+                _check(spec, props[name], item, f"{where}.{name}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            _check(spec, schema["items"], item, f"{where}[{i}]")
+
+
+def _response_schema(spec, operation_id: str, status: int):
+    for _, _, op in _operations(spec):
+        if op["operationId"] == operation_id:
+            response = _resolve(spec, op["responses"][str(status)])
+            return response["content"]["application/json"]["schema"]
+    raise KeyError(operation_id)
+
+
+def test_real_responses_fit_the_documented_schemas(app, client, spec, monkeypatch):
+    without_rate_limits(monkeypatch)
+    with app.app_context():
+        journey = make_journey_contest(utcnow())
+    seen = set()
+
+    def call(operation_id, status, method, url, body=None):
+        resp = client.open(url, method=method, json=body)
+        assert resp.status_code == status, (operation_id, resp.status_code, resp.get_data(as_text=True)[:300])
+        _check(spec, _response_schema(spec, operation_id, status), resp.get_json(), operation_id)
+        seen.add(operation_id)
+        return resp.get_json()
+
+    slug = journey.slug
+    call("getSession", 200, "GET", "/api/v1/session")
+    areas = call("listAreas", 200, "GET", f"/api/v1/contests/{slug}/areas")["areas"]
+    call("listUnits", 200, "GET", f"/api/v1/contests/{slug}/units")
+    call("listRounds", 200, "GET", f"/api/v1/contests/{slug}/rounds")
+    body = {"full_name": "Vàng Thị Dợ", "birth_date": "1992-02-29", "gender": "nu", "cccd": "010192000077",
+            "phone": "0389000077", "email": "do@example.vn", "area_id": areas[0]["id"], "unit_id": None,
+            "category": "citizen", "password": PASSWORD, "consent": True}
+    call("register", 422, "POST", f"/api/v1/contests/{slug}/register", {**body, "consent": False})
+    call("register", 201, "POST", f"/api/v1/contests/{slug}/register", body)
+    call("register", 409, "POST", f"/api/v1/contests/{slug}/register", body)
+    call("login", 200, "POST", "/api/v1/login", {"identifier": "010192000077", "password": PASSWORD})
+    call("login", 401, "POST", "/api/v1/login", {"identifier": "010192000077", "password": "khong-dung"})
+    call("getSession", 200, "GET", "/api/v1/session")
+
+    for round_id in (journey.round_id, journey.practice_round_id):
+        attempt = call("startAttempt", 201, "POST", f"/api/v1/rounds/{round_id}/attempts")
+        base = f"/api/v1/attempts/{attempt['id']}"
+        q = attempt["questions"][0]
+        call("saveAnswer", 200, "PUT", f"{base}/answers/{q['id']}", {"option_id": q["options"][0]["id"], "seq": 5})
+        call("saveAnswer", 422, "PUT", f"{base}/answers/{q['id']}", {"option_id": 1_000_000})
+        call("getAttempt", 200, "GET", base)
+        if round_id == journey.round_id:
+            call("submitAttempt", 422, "POST", f"{base}/submit", {})
+        call("submitAttempt", 200, "POST", f"{base}/submit", {"prediction": 9})
+        call("getAttempt", 200, "GET", base)
+        call("saveAnswer", 409, "PUT", f"{base}/answers/{q['id']}", {"option_id": q["options"][0]["id"]})
+    call("listRounds", 200, "GET", f"/api/v1/contests/{slug}/rounds")
+    call("startAttempt", 409, "POST", f"/api/v1/rounds/{journey.upcoming_round_id}/attempts")
+    call("getAttempt", 404, "GET", "/api/v1/attempts/999999")
+    client.post("/dang-xuat")
+    call("getAttempt", 401, "GET", "/api/v1/attempts/1")
+    assert seen == OPERATIONS
