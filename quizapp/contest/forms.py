@@ -29,3 +29,15 @@ class RegistrationForm(FlaskForm):
     consent = BooleanField("Tôi đồng ý để Ban Tổ chức xử lý dữ liệu cá nhân của tôi theo Nghị định 13/2023/NĐ-CP "
                            "cho mục đích tổ chức cuộc thi.")
     submit = SubmitField("Đăng ký")
+
+
+class JoinForm(FlaskForm):
+    """For someone already signed in: enter this contest without a new account."""
+
+    category = RadioField("Đối tượng dự thi", choices=list(CATEGORY_LABELS.items()),
+                          validators=[DataRequired("Vui lòng chọn đối tượng dự thi.")])
+    area_id = SelectField("Xã, phường", coerce=int, validators=[DataRequired("Vui lòng chọn xã, phường.")])
+    unit_id = SelectField("Đơn vị công tác", coerce=int, validators=[Optional()])
+    consent = BooleanField("Tôi đồng ý để Ban Tổ chức xử lý dữ liệu cá nhân của tôi theo Nghị định 13/2023/NĐ-CP "
+                           "cho mục đích tổ chức cuộc thi.")
+    submit = SubmitField("Tham gia cuộc thi")

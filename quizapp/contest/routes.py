@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from quizapp.contest.forms import RegistrationForm
+from quizapp.contest.forms import JoinForm, RegistrationForm
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
@@ -22,10 +22,10 @@ def _contest_or_404(slug: str):
 @limiter.limit(register_limit, methods=["POST"])
 def register(slug: str):
     contest = _contest_or_404(slug)
+    if current_user.is_authenticated:
+        return _join(contest)
     form = RegistrationForm()
-    form.area_id.choices = [(0, "— Chọn xã, phường —")] + [(a.id, a.name) for a in registration.selectable_areas(contest)]
-    form.unit_id.choices = [(0, "Người dân (không thuộc đơn vị nào)")] + [
-        (u.id, u.name) for u in registration.selectable_units(contest)]
+    _place_choices(form, contest)
     if form.validate_on_submit():
         try:
             reg = registration.register(contest, _registration_data(form), utcnow(), ip=request.remote_addr or "",
@@ -37,6 +37,33 @@ def register(slug: str):
             flash("Đăng ký thành công. Chúc bạn thi tốt!", "success")
             return redirect(url_for("contest.overview", slug=slug))
     return render_template("contest/register.html", form=form, contest=contest)
+
+
+def _place_choices(form, contest) -> None:
+    form.area_id.choices = [(0, "— Chọn xã, phường —")] + [(a.id, a.name) for a in registration.selectable_areas(contest)]
+    form.unit_id.choices = [(0, "Người dân (không thuộc đơn vị nào)")] + [
+        (u.id, u.name) for u in registration.selectable_units(contest)]
+
+
+def _join(contest):
+    """A signed-in person enters this contest with the account they have."""
+    if registration.registration_for(current_user.id, contest.id):
+        return redirect(url_for("contest.overview", slug=contest.slug))
+    form = JoinForm()
+    _place_choices(form, contest)
+    if form.validate_on_submit():
+        data = registration.RegistrationData(
+            full_name="", birth_date=None, gender="", cccd="", phone="", email="", area_id=form.area_id.data or None,
+            unit_id=form.unit_id.data or None, category=form.category.data, password="", consent=form.consent.data)
+        try:
+            registration.join(contest, current_user, data, utcnow(), ip=request.remote_addr or "",
+                              device_id=request.cookies.get("qz_device", ""))
+        except registration.RegistrationError as e:
+            getattr(form, e.field, form.category).errors.append(e.message)
+        else:
+            flash("Bạn đã tham gia cuộc thi. Chúc bạn thi tốt!", "success")
+            return redirect(url_for("contest.overview", slug=contest.slug))
+    return render_template("contest/join.html", form=form, contest=contest)
 
 
 def _registration_data(form: RegistrationForm) -> registration.RegistrationData:

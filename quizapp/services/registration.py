@@ -110,6 +110,30 @@ def _claim_imported(contest: Contest, person: identity.Person, data: Registratio
     return reg
 
 
+def join(contest: Contest, user: User, data: RegistrationData, now: datetime, ip: str = "",
+         device_id: str = "") -> Registration:
+    """An existing account enters another contest: only place, category and consent are asked again."""
+    if not data.consent:
+        raise RegistrationError("Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để đăng ký dự thi.", "consent", "consent")
+    existing = registration_for(user.id, contest.id)
+    if existing is not None:
+        return existing
+    area, unit, track = _checked_place(contest, data)
+    reg = Registration(contest_id=contest.id, user_id=user.id, track_id=track.id, area_id=area.id,
+                       unit_id=unit.id if unit else None, category=data.category, consented_at=now,
+                       registered_ip=ip[:64], device_id=device_id[:64])
+    db.session.add(reg)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a parallel join from another tab
+        db.session.rollback()
+        return registration_for(user.id, contest.id)
+    audit.record("entry.register", user, now, registration=reg, after=audit.entry_snapshot(reg),
+                 reason="Đăng ký dự thi bằng tài khoản đã có")
+    db.session.commit()
+    return reg
+
+
 def _checked_place(contest: Contest, data: RegistrationData) -> tuple[Area | None, Unit | None, Track]:
     if data.category not in CATEGORIES:
         raise RegistrationError("Vui lòng chọn đối tượng dự thi.", "category", "category")

@@ -304,3 +304,31 @@ def test_someone_elses_attempt_is_not_found(client, journey):
     for url in (f"/bai-thi/{attempt_id}", f"/bai-thi/{attempt_id}/ket-qua"):
         resp = client.get(url)
         assert resp.status_code == 404 and "Không tìm thấy bài thi." in _text(resp)
+
+
+def test_a_signed_in_person_joins_a_second_contest_without_a_new_account(app, client, now):
+    from sqlalchemy import func, select
+
+    from quizapp.extensions import db
+    from quizapp.models import Registration, User
+    from tests.factories import make_contest, register_contestant
+
+    with app.app_context():
+        first = make_contest(now, slug="mot")
+        reg = register_contestant(first, now)
+        second = make_contest(now, slug="hai")
+        second.area_root_id = first.area_root_id
+        db.session.commit()
+        phone = reg.user.phone
+        area_id = reg.area_id
+    client.post("/dang-nhap", data={"identifier": phone, "password": "matkhau123"})
+    page = client.get("/cuoc-thi/hai/dang-ky").get_data(as_text=True)
+    assert "Tham gia cuộc thi" in page and "Số CCCD" not in page
+    refused = client.post("/cuoc-thi/hai/dang-ky", data={"category": "citizen", "area_id": area_id, "unit_id": 0})
+    assert "đồng ý với việc xử lý dữ liệu" in refused.get_data(as_text=True)
+    ok = client.post("/cuoc-thi/hai/dang-ky", data={"category": "citizen", "area_id": area_id, "unit_id": 0,
+                                                    "consent": "y"})
+    assert ok.status_code == 302 and ok.headers["Location"].endswith("/cuoc-thi/hai/thi")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 2
