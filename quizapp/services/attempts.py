@@ -48,7 +48,8 @@ def start_attempt(registration_id: int, round_id: int, now: datetime, *, rng: ra
 
 
 def _start(registration_id, round_id, now, rng, device_token, client_ip) -> Attempt:
-    reg = db.session.scalar(select(Registration).where(Registration.id == registration_id).with_for_update())
+    # FOR NO KEY UPDATE: serialises starts per contestant, yet lets attempts' foreign-key checks through.
+    reg = db.session.scalar(select(Registration).where(Registration.id == registration_id).with_for_update(key_share=True))
     rnd = db.session.get(Round, round_id)
     _check_may_start(reg, rnd, now)
     current = _in_progress(reg.id, rnd.id)

@@ -192,7 +192,8 @@ def _same_answer_flags(contest: Contest, t: rules.Thresholds) -> list[ReviewFlag
 
 
 def _locked_registration(registration_id: int) -> Registration:
-    reg = db.session.scalar(select(Registration).where(Registration.id == registration_id).with_for_update()
+    # FOR NO KEY UPDATE, as start_attempt: a submit's foreign-key check on this row must not deadlock with it.
+    reg = db.session.scalar(select(Registration).where(Registration.id == registration_id).with_for_update(key_share=True)
                             .execution_options(populate_existing=True))
     if reg is None:
         raise ReviewError("Không tìm thấy bài dự thi.", "not_found")

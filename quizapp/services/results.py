@@ -117,10 +117,10 @@ def _people(contest_id: int) -> dict[int, _Person]:
 def _flags_by_registration(contest_id: int) -> dict[int, set[str]]:
     """Shared devices, likely duplicate people, and open integrity flags, per registration."""
     flags: dict[int, set[str]] = {}
-    shared = select(Registration.device_id).where(Registration.contest_id == contest_id, Registration.device_id != "") \
+    devices = select(Registration.device_id).where(Registration.contest_id == contest_id, Registration.device_id != "") \
         .group_by(Registration.device_id).having(func.count() > 1)
     for (reg_id,) in db.session.execute(select(Registration.id).where(
-            Registration.contest_id == contest_id, Registration.device_id.in_(shared))):
+            Registration.contest_id == contest_id, Registration.device_id.in_(devices))):
         flags.setdefault(reg_id, set()).add("shared_device")
     people = db.session.execute(select(Registration.id, User.name_key, User.birth_date).join(User).where(
         Registration.contest_id == contest_id, User.birth_date.isnot(None))).all()
@@ -134,8 +134,12 @@ def _flags_by_registration(contest_id: int) -> dict[int, set[str]]:
     return flags
 
 
-def _flag_order(flags: set[str]) -> tuple[str, ...]:
-    return tuple(f for f in review.FLAG_LABELS if f in flags) + tuple(sorted(flags - set(review.FLAG_LABELS)))
+def _entry_flags(entry, registration_flags: set[str]) -> str:
+    """The entry's flags (the domain's, then the integrity scan's), as stored and exported: codes joined by ";"."""
+    own = review.entry_flags(entry.correct, entry.total, entry.duration_ms, "shared_device" in registration_flags,
+                             "duplicate_person" in registration_flags)
+    scanned = sorted(registration_flags - {"shared_device", "duplicate_person"})
+    return ";".join(own + scanned)
 
 
 def _fill(result: ResultSet, rnd: Round, now: datetime) -> None:
@@ -152,14 +156,13 @@ def _fill(result: ResultSet, rnd: Round, now: datetime) -> None:
         awarded = prizes.award(len(ranked), counts)
         for r, prize in zip(ranked, awarded):
             e, person = r.entry, people[r.entry.contestant_id]
-            flags = set(review.entry_flags(e.correct, e.total, e.duration_ms, False, False))
-            flags |= registration_flags.get(e.contestant_id, set())
             rows.append(ResultEntry(
                 result_set_id=result.id, track_id=track.id, rank=r.rank, prize=prize, registration_id=e.contestant_id,
                 attempt_id=e.attempt_id, full_name=person.full_name, track_name=track.name, area_code=person.area_code,
                 area_name=person.area_name, unit_name=person.unit_name, correct=e.correct, total=e.total,
                 score=scores[e.attempt_id], prediction=e.prediction, prediction_error=r.prediction_error,
-                duration_ms=e.duration_ms, submitted_at=e.submitted_at, flags=";".join(_flag_order(flags))))
+                duration_ms=e.duration_ms, submitted_at=e.submitted_at,
+                flags=_entry_flags(e, registration_flags.get(e.contestant_id, set()))))
         spread = Counter(r.entry.correct for r in ranked)
         tracks.append({"id": track.id, "code": track.code, "name": track.name, "ranked": len(ranked),
                        "prizes": counts.as_dict(), "distribution": [[k, spread.get(k, 0)] for k in range(

@@ -253,3 +253,18 @@ def test_cli_refuses_an_open_round_and_unknown_files(runner, app, now):
     assert out.exit_code != 0 and "chưa kết thúc" in out.output
     out = runner.invoke(args=["results", "export", str(round_id), "ket-qua.pdf"])
     assert out.exit_code != 0 and ".xlsx hoặc .csv" in out.output
+
+
+def test_shared_devices_likely_duplicates_and_integrity_flags_are_flagged(played):
+    from quizapp.models import ReviewFlag
+
+    world, officials, citizens = played
+    twin_a, twin_b = officials[1], citizens[0]
+    twin_a.device_id = twin_b.device_id = "thiet-bi-chung"
+    db.session.add(ReviewFlag(contest_id=world.contest.id, kind="same_answers", key="k1",
+                              registration_id=citizens[1].id, detail="giống hệt"))
+    db.session.commit()
+    rows = {r.full_name: r.flags for r in results.result_rows(results.compute(world.round.id, world.after_close()))}
+    assert rows["Lê Thị Bình"] == ("shared_device",) and rows["Vũ Văn Em"] == ("shared_device",)
+    assert rows["Đỗ Thị Gấm"] == ("same_answers",) and rows["Trần Văn An"] == ("fast",)
+    assert rows["Bùi Văn Hải"] == ()
