@@ -15,7 +15,10 @@ def normalize_text(value: str | None) -> str:
     """NFC, strip control characters, collapse whitespace to single spaces."""
     if value is None:
         return ""
-    value = unicodedata.normalize("NFC", str(value))
+    value = str(value)
+    if value.isprintable() and "  " not in value and value == value.strip() and unicodedata.is_normalized("NFC", value):
+        return value  # already clean: the common case, checked at C speed
+    value = unicodedata.normalize("NFC", value)
     return _WS.sub(" ", _INVISIBLE.sub(" ", value)).strip()
 
 
