@@ -40,6 +40,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -50,7 +51,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout this script lives in; its .venv is used
@@ -62,6 +63,7 @@ SECRET_KEY = "bench-round-open-fixed-secret-key-0123456789abcdef"
 PASSWORD = "Matkhau@2026"
 DEMO_SLUG = "cchc-2026"
 HOST = "127.0.0.1"
+REQUEST_TIMEOUT = 60.0  # seconds, per HTTP request
 BUSY_CORES = 0.25  # other work above this during a timed phase marks its figures as disturbed
 
 # ------------------------------------------------------------------------------------------------- helpers
@@ -420,7 +422,7 @@ def children_of(ppid: int) -> list[int]:
 def cpu_snapshot(server: Server | None) -> dict:
     """CPU seconds so far: gunicorn (master + workers), each postgres process, this client, the whole machine."""
     gun = {server.proc.pid, *server.worker_pids()} if server and server.proc else set()
-    snap = {"gunicorn": {}, "postgres": {}}
+    snap = {"gunicorn": {}, "postgres": {}, "others": {}}
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
@@ -432,6 +434,8 @@ def cpu_snapshot(server: Server | None) -> dict:
             snap["gunicorn"][pid] = st[2]
         elif st[0].startswith("postgres"):
             snap["postgres"][pid] = st[2]
+        elif pid != os.getpid():
+            snap["others"][pid] = (st[0], st[2])
     t = os.times()
     snap["client"] = t.user + t.system
     with open("/proc/stat") as f:
@@ -451,6 +455,13 @@ def cpu_delta(a: dict, b: dict, our_pg: set[int]) -> dict:
          "machine": b["machine_busy"] - a["machine_busy"], "wall": b["wall"] - a["wall"]}
     d["other"] = max(0.0, d["machine"] - d["gunicorn"] - d["postgres"] - d["client"])
     d["ours"] = d["machine"] - d["other"]
+    # Who the other work was: processes that are not ours, and other databases' PostgreSQL backends.
+    busy = Counter()
+    for pid, (comm, v) in b["others"].items():
+        busy[comm] += v - a["others"].get(pid, (comm, 0.0))[1]
+    busy["postgres (other databases)"] = sum(v - a["postgres"].get(pid, 0.0) for pid, v in b["postgres"].items()
+                                             if pid not in our_pg)
+    d["top_other"] = [(k, v / d["wall"]) for k, v in busy.most_common(4) if v / max(d["wall"], 1e-9) >= 0.02]
     return d
 
 
@@ -550,7 +561,7 @@ class Recorder:
 class Client:
     """One keep-alive connection; requests carry the contestant's cookies and CSRF token."""
 
-    def __init__(self, port: int, timeout: float = 60):
+    def __init__(self, port: int, timeout: float = REQUEST_TIMEOUT):
         self.port, self.timeout = port, timeout
         self.conn: http.client.HTTPConnection | None = None
         self.used = False
@@ -636,7 +647,7 @@ class Contestant:
     done: bool = False
 
 
-def run_pool(workers: int, items: list, fn, deadline: Deadline, barrier_label: str = "") -> float:
+def run_pool(workers: int, items: list, fn, deadline: Deadline) -> float:
     """Run fn(client, item) for every item with `workers` threads; returns the wall time from the common start."""
     lock = threading.Lock()
     it = iter(items)
@@ -663,7 +674,7 @@ def run_pool(workers: int, items: list, fn, deadline: Deadline, barrier_label: s
     barrier.wait()
     t0 = time.perf_counter()
     for t in threads:
-        t.join(timeout=max(1.0, deadline.left() + 35))
+        t.join(timeout=max(1.0, deadline.left() + REQUEST_TIMEOUT + 5))  # a request in flight may finish
     return time.perf_counter() - t0
 
 
@@ -856,6 +867,7 @@ def service_anatomy(db_url: str, round_id: int, reg_ids: list[int], reps: int = 
 
     It makes a second attempt for `reps` contestants (the round allows 3), after integrity has been checked.
     """
+    from quizapp.domain import draw
     from quizapp.extensions import db
     from quizapp.models import Registration, Round, utcnow
     from quizapp.services import attempts
@@ -868,14 +880,17 @@ def service_anatomy(db_url: str, round_id: int, reg_ids: list[int], reps: int = 
         regs = [(r.id, r.user_id) for r in db.session.query(Registration).filter(Registration.id.in_(reg_ids[:reps + 1]))]
         reg = db.session.get(Registration, regs[0][0])
         attempts.candidate_questions()  # warm caches
+        blueprint = draw.parse_blueprint((rnd.track_blueprints or {}).get(reg.track.code if reg.track else "")
+                                         or rnd.blueprint or [])
+        system_rng = random.SystemRandom()  # what start_attempt uses when not given one
         for _ in range(reps):
             t0 = time.perf_counter()
             cands = attempts.candidate_questions()
             t1 = time.perf_counter()
-            attempts._draw(rnd, reg, rng)  # loads the candidates itself, then draws
+            draw.draw_questions(cands, blueprint, rnd.question_count, system_rng)
             t2 = time.perf_counter()
             t["candidate_load"].append(t1 - t0)
-            t["draw"].append(max(0.0, (t2 - t1) - (t1 - t0)))
+            t["draw"].append(t2 - t1)
         db.session.rollback()
         for reg_id, user_id in regs[1:]:
             db.session.remove()
@@ -1139,6 +1154,10 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
+        if any(r["server_error_lines"] for r in results) or interrupted:
+            log(f"gunicorn logs kept in {logdir}")
+        else:
+            shutil.rmtree(logdir, ignore_errors=True)
         if db_url and not args.keep_db:
             try:
                 drop_database(db_url)
@@ -1238,10 +1257,14 @@ def render(args, setup, seeded, results, anatomy, started_at, total_s, cmd) -> s
             f"{c['gunicorn'] / c['wall']:.2f} / {c['postgres'] / c['wall']:.2f} / {c['client'] / c['wall']:.2f} / "
             f"{c['other'] / c['wall']:.2f} cores | {'OK' if r['integrity']['ok'] else '**FAILED**'} |")
     lines.append("")
-    noisy = [r["config"] for r in results if r["cpu"]["other"] / r["cpu"]["wall"] > BUSY_CORES]
+    noisy = [r for r in results if r["cpu"]["other"] / r["cpu"]["wall"] > BUSY_CORES]
     if noisy:
-        lines += [f"⚠ Other work used a noticeable share of the cores during {', '.join(noisy)}: those figures are "
-                  f"lower than this machine gives when it is quiet.", ""]
+        who = "; ".join(f"{r['config']}: " + (", ".join(f"{k} {v:.2f}" for k, v in r["cpu"].get("top_other", []))
+                                               or "short-lived processes")
+                        for r in noisy)
+        lines += [f"⚠ Other work used a noticeable share of the cores during {', '.join(r['config'] for r in noisy)} "
+                  f"(cores, by process name — {who}): those figures are lower than this machine gives when it is "
+                  f"quiet.", ""]
     for r in results:
         lines += [f"Gunicorn {r['config']}: {r['completed']} of {r['integrity']['contestants_driven']} contestants "
                   f"completed their attempt{' (TRUNCATED by the time budget)' if r['truncated'] else ''}; keep-alive "
@@ -1273,7 +1296,8 @@ def render(args, setup, seeded, results, anatomy, started_at, total_s, cmd) -> s
     if anatomy:
         lines += [f"Service layer alone (in-process, one thread, no HTTP, medians): start_attempt "
                   f"{anatomy['start_attempt']:.1f} ms — of which loading all {anatomy['candidates']} active questions "
-                  f"and their options {anatomy['candidate_load']:.1f} ms and drawing {anatomy['draw']:.1f} ms — then "
+                  f"and their options {anatomy['candidate_load']:.1f} ms and drawing 20 of them {anatomy['draw']:.1f} ms "
+                  f"(SystemRandom, as the app) — then "
                   f"view_attempt (the start response) {anatomy['view_attempt']:.1f} ms, save_answer "
                   f"{anatomy['save_answer']:.1f} ms, submit_attempt {anatomy['submit_attempt']:.1f} ms.", ""]
     c = best["cpu"]

@@ -102,8 +102,26 @@ def _draw(rnd: Round, reg: Registration, rng: random.Random) -> list[draw.DrawnQ
     return draw.draw_questions(candidate_questions(), blueprint, rnd.question_count, rng)
 
 
+_candidates: dict[str, tuple[tuple, list[draw.CandidateQuestion]]] = {}
+
+
 def candidate_questions() -> list[draw.CandidateQuestion]:
-    """Active questions with their topic and option ids, in two queries."""
+    """Active questions with their topic and option ids, kept per process while the bank is unchanged.
+
+    Every start needs them; loading the whole bank each time dominated a start (see bench/RESULTS.md). A cheap
+    fingerprint of the active options (count, max and sum of ids) changes with every import, edit, retirement or
+    restoration, since edits always write new option rows; the newest question's creation time tells a database
+    that was emptied and refilled (ids reused) from the one before.
+    """
+    fingerprint = tuple(db.session.execute(
+        select(func.count(QuestionOption.id), func.max(QuestionOption.id), func.sum(QuestionOption.id),
+               func.max(Question.created_at))
+        .join(Question).where(Question.status == "active")
+    ).one())
+    key = db.engine.url.render_as_string(hide_password=True)
+    cached = _candidates.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
     rows = db.session.execute(
         select(Question.id, Topic.slug, Question.difficulty).join(Topic).where(Question.status == "active")
     ).all()
@@ -113,7 +131,9 @@ def candidate_questions() -> list[draw.CandidateQuestion]:
         .join(Question).where(Question.status == "active").order_by(QuestionOption.question_id, QuestionOption.position)
     ):
         options.setdefault(qid, []).append(oid)
-    return [draw.CandidateQuestion(qid, slug, diff, tuple(options.get(qid, ()))) for qid, slug, diff in rows]
+    result = [draw.CandidateQuestion(qid, slug, diff, tuple(options.get(qid, ()))) for qid, slug, diff in rows]
+    _candidates[key] = (fingerprint, result)
+    return result
 
 
 def _claim_device(attempt: Attempt, device_token: str) -> None:

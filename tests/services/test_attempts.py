@@ -204,3 +204,22 @@ def test_a_refused_late_change_reports_the_answer_that_is_kept(setup, now):
     attempts.save_answer(a.id, reg.user_id, q.id, _correct(q), now, client_seq=5)
     saved = attempts.save_answer(a.id, reg.user_id, q.id, _wrong(q), now, client_seq=3)  # from another device, older
     assert saved.option_id == _correct(q)
+
+
+def test_draws_follow_bank_changes_at_once(setup, now):
+    """Questions are cached per process, but a retired or edited question is never drawn afterwards."""
+    from quizapp.models import Question
+    from quizapp.services import bank
+
+    contest, rnd, reg = setup
+    first = attempts.candidate_questions()
+    assert len(first) == 30
+    retired = first[0].id
+    bank.set_status(retired, "retired")
+    assert retired not in {c.id for c in attempts.candidate_questions()}
+    editable = db.session.get(Question, first[1].id)
+    draft = bank.to_draft(editable)
+    draft.options[0] = "Phương án đúng đã sửa"
+    bank.edit_question(editable.id, draft)
+    fresh = {c.id: c.option_ids for c in attempts.candidate_questions()}
+    assert fresh[editable.id] == tuple(o.id for o in db.session.get(Question, editable.id).options)
