@@ -35,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
-    from quizapp.services import leaderboard  # noqa: F401  (keeps leaderboards as attempts finish)
+    from quizapp.services import leaderboard_store  # noqa: F401  (keeps leaderboards as attempts finish)
     from quizapp import cli, web
 
     web.init_app(app)

@@ -44,6 +44,7 @@ LOW_CONTRAST = """() => {
 
 def fits_a_small_phone(page) -> None:
     """No sideways scrolling at 360 px, every input labelled, enough contrast."""
+    page.wait_for_load_state("load")  # a navigation may still be under way (a redirect after a click)
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1] == 360, f"{page.url}: page is {width[0]} px wide on a {width[1]} px screen"
     assert page.evaluate(UNLABELLED) == [], page.url
