@@ -475,14 +475,20 @@ def _rows(ranked: list[ranking.RankedUnit], meta: dict, hide: bool) -> list[Tabl
     return out
 
 
-def area_table(contest: Contest, now: datetime, round_id: int | None = None, track_code: str | None = None,
-               staff: bool = False) -> Table:
-    """Participation by the contest's grouping areas (district or commune), ranked by rate then mean score."""
+def _table(kind: str, build, contest: Contest, now: datetime, round_id: int | None, track_code: str | None,
+           staff: bool) -> Table:
+    """Resolve the round and track, decide what is hidden, and read the (shared, public) blocks."""
     rnd = ranked_round(contest, round_id) if round_id else None
     track = _track(contest, track_code) if track_code else None
     hide = not staff and hides_perfect_count(contest, rnd, now)
-    blocks = shared.get(("areas", contest.id, round_id, track_code, hide), lambda: _area_blocks(contest, rnd, track, hide))
-    return Table("area", contest, rnd, track, blocks, hide)
+    blocks = shared.get((kind, contest.id, round_id, track_code, hide), lambda: build(contest, rnd, track, hide))
+    return Table(kind, contest, rnd, track, blocks, hide)
+
+
+def area_table(contest: Contest, now: datetime, round_id: int | None = None, track_code: str | None = None,
+               staff: bool = False) -> Table:
+    """Participation by the contest's grouping areas (district or commune), ranked by rate then mean score."""
+    return _table("area", _area_blocks, contest, now, round_id, track_code, staff)
 
 
 def _area_blocks(contest: Contest, rnd: Round | None, track: Track | None, hide: bool) -> list:
@@ -501,11 +507,7 @@ def _area_blocks(contest: Contest, rnd: Round | None, track: Track | None, hide:
 def unit_table(contest: Contest, now: datetime, round_id: int | None = None, track_code: str | None = None,
                staff: bool = False) -> Table:
     """Participation by unit, in blocks (collective prizes are per block), ranked by the contest's rule."""
-    rnd = ranked_round(contest, round_id) if round_id else None
-    track = _track(contest, track_code) if track_code else None
-    hide = not staff and hides_perfect_count(contest, rnd, now)
-    blocks = shared.get(("units", contest.id, round_id, track_code, hide), lambda: _unit_blocks(contest, rnd, track, hide))
-    return Table("unit", contest, rnd, track, blocks, hide)
+    return _table("unit", _unit_blocks, contest, now, round_id, track_code, staff)
 
 
 def _unit_blocks(contest: Contest, rnd: Round | None, track: Track | None, hide: bool) -> list:
