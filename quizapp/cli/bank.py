@@ -80,6 +80,33 @@ def check(directory):
     click.echo("Ngân hàng câu hỏi hợp lệ.")
 
 
+@bank.command("check-bundle")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--only", "only", multiple=True, help="Chỉ in lỗi của các tệp/bộ câu hỏi có chứa chuỗi này.")
+def check_bundle(directory: Path, only):
+    """Validate a bundle in the collections/documents/core/local layout; exits non-zero on any problem."""
+    result = bank_service.read_bundle(directory)
+    for slug, collection in result.collections.items():
+        drafts = result.in_collection(slug)
+        items = result.items.get(slug)
+        click.echo(f"[{slug}] {len(drafts)} câu, thực tiễn {result.practical(slug)}"
+                   + (f"; đáp án dài nhất {items.share('longest_key'):.0%}, hỏi số hiệu/ngày "
+                      f"{items.share('document_trivia'):.0%}" if items and drafts else ""))
+    for slug, counts in sorted(result.per_topic.items()):
+        click.echo(f"  {slug:24} {sum(counts.values()):4} câu  (dễ {counts[1]}, trung bình {counts[2]}, khó {counts[3]})")
+    problems = [p for p in result.problems if not only or any(o in p for o in only)]
+    for problem in problems:
+        click.echo(f"  LỖI {problem}", err=True)
+    if only and result.drafts:
+        for sign in result.items.values():
+            for s in sign.signs:
+                if any(o in s.ref for o in only) and s.sign not in ("same_options", "odd_length"):
+                    click.echo(f"  DẤU HIỆU {s.ref}: {s.message}")
+    if problems:
+        raise SystemExit(1)
+    click.echo("Hợp lệ.")
+
+
 @bank.command("template")
 @click.argument("path", type=click.Path(path_type=Path))
 def template(path: Path):

@@ -21,6 +21,9 @@ class QuestionDraft:
     evidence: str = ""
     seed: str = ""
     external_id: str = ""  # ID in the bundled bank, or Moodle name
+    style: str = "recall"  # "practical": a scenario / what-do-you-do question
+    basis: tuple[str, ...] = ()  # codes of the documents (documents.txt) the question rests on
+    checked: str = ""  # YYYY-MM-DD: when it was last checked against its source
     location: str = ""  # "dòng 12" / "hàng 5": where in the file it came from
 
 

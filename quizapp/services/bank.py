@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import exists, func, insert, select, update
 
 from quizapp import ROOT
-from quizapp.domain import formats
+from quizapp.domain import bundle, formats
 from quizapp.domain.duplicates import DuplicateMatch, find_duplicates, make_key
 from quizapp.domain.errors import DomainError
 from quizapp.domain.formats.bank import parse_bank
@@ -287,6 +287,19 @@ def _duplicate_problems(drafts: list[QuestionDraft]) -> list[str]:
         f"{drafts[i].external_id} trùng {'hoàn toàn' if m.exact else f'gần ({m.similarity}%)'} với {drafts[m.other].external_id}."
         for i, m in found.items()
     ]
+
+
+def read_bundle(directory: Path) -> bundle.BundleCheck:
+    """Check a bundle laid out as question_bank/README.md describes (collections, documents, core/, local/)."""
+    def text(name: str) -> str:
+        path = directory / name
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
+    files = {str(p.relative_to(directory)): p.read_bytes()
+             for folder in ("core", "local") for p in sorted((directory / folder).glob("*.txt"))}
+    sources = {(p.name[:3] if re.match(r"\d{3}_", p.name) else p.stem): p.read_text(encoding="utf-8")
+               for p in sorted((directory / "sources").glob("*.txt")) if p.name != "README.md"}
+    return bundle.check_bundle(files, text("collections.txt"), text("documents.txt"), sources)
 
 
 def load_bundled(directory: Path = BUNDLED_DIR) -> ImportReport:

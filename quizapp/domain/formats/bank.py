@@ -13,15 +13,21 @@ from quizapp.domain.formats import add_draft, decode_text, option_label, split_l
 from quizapp.domain.questions import ImportIssue, ParseResult, QuestionDraft
 from quizapp.domain.text import fold_accents, normalize_text
 
-KEY_ORDER = ("ID", "Q", "A.", "B.", "C.", "D.", "ANSWER", "DIFFICULTY", "EXPLANATION", "SOURCE", "EVIDENCE", "SEED")
+KEY_ORDER = ("ID", "Q", "A.", "B.", "C.", "D.", "ANSWER", "DIFFICULTY", "STYLE", "EXPLANATION", "SOURCE", "BASIS",
+             "EVIDENCE", "SEED", "CHECKED")
+HEADER_KEYS = ("COLLECTION", "TOPIC", "TITLE")
+STYLES = ("recall", "practical")
 REQUIRED_KEYS = ("ID", "Q", "ANSWER", "DIFFICULTY", "EXPLANATION", "SOURCE", "EVIDENCE")
 OPTION_LETTERS = "ABCD"
 OPTION_KEYS = tuple(f"{letter}." for letter in OPTION_LETTERS)
 
-_KEY_LINE = re.compile(r"^(TOPIC|TITLE|ID|Q|ANSWER|DIFFICULTY|EXPLANATION|SOURCE|EVIDENCE|SEED):\s*(.*)$")
+_KEY_LINE = re.compile(
+    r"^(COLLECTION|TOPIC|TITLE|ID|Q|ANSWER|DIFFICULTY|STYLE|EXPLANATION|SOURCE|BASIS|EVIDENCE|SEED|CHECKED):\s*(.*)$")
 _OPTION_LINE = re.compile(r"^([A-Z])\.\s*(.*)$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_SEED = re.compile(r"^\d{3}$")
+_SEED = re.compile(r"^(\d{3}|[A-Z0-9]+(-[A-Z0-9]+)+)$")  # a local plan (000-004) or a document code
+DOCUMENT_CODE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Options may not point at other options: they are shuffled per attempt.
 _CROSS_REFERENCE = re.compile(
     r"\bca [a-f] (va|lan) [a-f]\b"
@@ -37,6 +43,7 @@ class BankFile:
     slug: str
     title: str
     result: ParseResult
+    collection: str = ""  # the COLLECTION header (required in the bundled bank, optional in imports)
 
 
 @dataclass
@@ -53,14 +60,14 @@ def parse_bank(data: bytes | str, filename: str = "") -> BankFile:
     if error:
         return BankFile("", "", ParseResult(file_error=error))
     blocks, result = _blocks(split_lines(text)), ParseResult()
-    header = blocks.pop(0) if blocks and blocks[0].entries[0][0] in ("TOPIC", "TITLE") else _Block(1)
-    slug, title, result.file_error = _read_header(header, filename)
+    header = blocks.pop(0) if blocks and blocks[0].entries[0][0] in HEADER_KEYS else _Block(1)
+    collection, slug, title, result.file_error = _read_header(header, filename)
     if result.file_error:
-        return BankFile(slug, title, result)
+        return BankFile(slug, title, result, collection)
     seen_ids: set[str] = set()
     for block in blocks:
         _read_block(result, block, slug, seen_ids)
-    return BankFile(slug, title, result)
+    return BankFile(slug, title, result, collection)
 
 
 def _blocks(lines: list[str]) -> list[_Block]:
@@ -90,18 +97,21 @@ def _split_line(line: str, number: int) -> tuple[str, int, str]:
     return "", number, line
 
 
-def _read_header(header: _Block, filename: str) -> tuple[str, str, str]:
-    """Returns (slug, title, Vietnamese file error or "")."""
+def _read_header(header: _Block, filename: str) -> tuple[str, str, str, str]:
+    """Returns (collection, slug, title, Vietnamese file error or "")."""
     values = {key: value for key, _, value in header.entries}
-    slug, title = values.get("TOPIC", ""), values.get("TITLE", "")
-    if set(values) - {"TOPIC", "TITLE"} or not slug or not title:
-        return slug, title, ("Phần đầu tệp phải gồm hai dòng «TOPIC: <slug>» và «TITLE: <tên chủ đề>», "
-                            "cách câu hỏi đầu tiên một dòng trống.")
-    if not _SLUG.match(slug):
-        return slug, title, f"TOPIC «{slug}» không hợp lệ: chỉ dùng chữ thường không dấu, số và dấu gạch nối."
+    collection, slug, title = values.get("COLLECTION", ""), values.get("TOPIC", ""), values.get("TITLE", "")
+    if set(values) - set(HEADER_KEYS) or not slug or not title:
+        return collection, slug, title, (
+            "Phần đầu tệp phải gồm các dòng «COLLECTION: <bộ câu hỏi>» (có thể bỏ), «TOPIC: <slug>» và "
+            "«TITLE: <tên chủ đề>», cách câu hỏi đầu tiên một dòng trống.")
+    for key, value in (("COLLECTION", collection), ("TOPIC", slug)):
+        if value and not _SLUG.match(value):
+            return collection, slug, title, (
+                f"{key} «{value}» không hợp lệ: chỉ dùng chữ thường không dấu, số và dấu gạch nối.")
     if filename and filename.rsplit("/", 1)[-1] != f"{slug}.txt":
-        return slug, title, f"Tên tệp «{filename}» phải là «{slug}.txt» (theo TOPIC)."
-    return slug, title, ""
+        return collection, slug, title, f"Tên tệp «{filename}» phải là «{slug}.txt» (theo TOPIC)."
+    return collection, slug, title, ""
 
 
 def _read_block(result: ParseResult, block: _Block, slug: str, seen_ids: set[str]) -> None:
@@ -128,7 +138,8 @@ def _structure_issues(block: _Block, values: dict) -> list[ImportIssue]:
             issues.append(ImportIssue(f"dòng {block.line}", key, f"Thiếu {_label(key)} (hoặc để trống)."))
     if not issues and keys != sorted(keys, key=KEY_ORDER.index):
         issues.append(ImportIssue(f"dòng {block.line}", "", "Các khóa không theo thứ tự: ID, Q, A.–D., ANSWER, "
-                                                           "DIFFICULTY, EXPLANATION, SOURCE, EVIDENCE, SEED."))
+                                                           "DIFFICULTY, STYLE, EXPLANATION, SOURCE, BASIS, EVIDENCE, "
+                                                           "SEED, CHECKED."))
     return issues
 
 
@@ -151,7 +162,16 @@ def _value_issues(values: dict, slug: str, seen_ids: set[str]) -> list[ImportIss
     check("ANSWER", values["ANSWER"][1] in tuple(OPTION_LETTERS), "ANSWER phải là một chữ cái A, B, C hoặc D.")
     check("DIFFICULTY", values["DIFFICULTY"][1] in ("1", "2", "3"), "DIFFICULTY phải là 1, 2 hoặc 3.")
     if "SEED" in values:
-        check("SEED", _SEED.match(values["SEED"][1]) is not None, "SEED phải là số tài liệu gồm 3 chữ số, ví dụ 002.")
+        check("SEED", _SEED.match(values["SEED"][1]) is not None,
+              "SEED phải là số tài liệu gồm 3 chữ số (ví dụ 002) hoặc mã văn bản (ví dụ ND-118-2025).")
+    if "STYLE" in values:
+        check("STYLE", values["STYLE"][1] in STYLES, "STYLE phải là «recall» hoặc «practical».")
+    if "BASIS" in values:
+        codes = _codes(values["BASIS"][1])
+        check("BASIS", bool(codes) and all(DOCUMENT_CODE.match(c) for c in codes),
+              "BASIS phải là các mã văn bản (ví dụ LUAT-80-2025), cách nhau bằng dấu chấm phẩy.")
+    if "CHECKED" in values:
+        check("CHECKED", _DATE.match(values["CHECKED"][1]) is not None, "CHECKED phải là ngày dạng YYYY-MM-DD.")
     for key in OPTION_KEYS:
         check(key, not _CROSS_REFERENCE.search(fold_accents(values[key][1])),
               f"Phương án {key[0]} nhắc tới phương án khác; các phương án được xáo trộn nên không được làm vậy.")
@@ -166,19 +186,24 @@ def _draft(values: dict, slug: str, line: int) -> QuestionDraft:
         text=get("Q"), options=[get(key) for key in OPTION_KEYS],
         correct_index=OPTION_LETTERS.index(get("ANSWER")), topic=slug, difficulty=int(get("DIFFICULTY")),
         explanation=get("EXPLANATION"), source=get("SOURCE"), evidence=get("EVIDENCE"), seed=get("SEED"),
-        external_id=get("ID"), location=f"dòng {line}")
+        external_id=get("ID"), location=f"dòng {line}", style=get("STYLE") or "recall",
+        basis=tuple(_codes(get("BASIS"))), checked=get("CHECKED"))
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip() for c in value.split(";") if c.strip()]
 
 
 # ---------------------------------------------------------------- export
 
 
-def export(questions: list[QuestionDraft], slug: str = "", title: str = "") -> bytes:
+def export(questions: list[QuestionDraft], slug: str = "", title: str = "", collection: str = "") -> bytes:
     """Write questions of one topic as a bank file; slug/title default to the questions' topic."""
     if len({q.topic for q in questions}) > 1:
         raise DomainError("Một tệp ngân hàng câu hỏi chỉ chứa một chủ đề; hãy chọn một chủ đề trước khi xuất.",
                           code="bank_export_mixed_topics")
     slug = slug or (questions[0].topic if questions else "")
-    lines = [f"TOPIC: {slug}", f"TITLE: {title or slug}"]
+    lines = ([f"COLLECTION: {collection}"] if collection else []) + [f"TOPIC: {slug}", f"TITLE: {title or slug}"]
     for question, qid in zip(questions, _question_ids(questions, slug)):
         lines += [""] + _question_lines(question, qid)
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -200,9 +225,15 @@ def _question_ids(questions: list[QuestionDraft], slug: str) -> list[str]:
 def _question_lines(question: QuestionDraft, qid: str) -> list[str]:
     lines = [f"ID: {qid}", f"Q: {normalize_text(question.text)}"]
     lines += [f"{option_label(i)}. {normalize_text(o)}" for i, o in enumerate(question.options)]
-    lines += [f"ANSWER: {option_label(question.correct_index)}", f"DIFFICULTY: {question.difficulty}",
-              f"EXPLANATION: {normalize_text(question.explanation)}", f"SOURCE: {normalize_text(question.source)}",
-              f"EVIDENCE: {normalize_text(question.evidence)}"]
+    lines += [f"ANSWER: {option_label(question.correct_index)}", f"DIFFICULTY: {question.difficulty}"]
+    if question.style and question.style != "recall":
+        lines.append(f"STYLE: {question.style}")
+    lines += [f"EXPLANATION: {normalize_text(question.explanation)}", f"SOURCE: {normalize_text(question.source)}"]
+    if question.basis:
+        lines.append("BASIS: " + "; ".join(question.basis))
+    lines.append(f"EVIDENCE: {normalize_text(question.evidence)}")
     if question.seed:
         lines.append(f"SEED: {question.seed}")
+    if question.checked:
+        lines.append(f"CHECKED: {question.checked}")
     return lines
