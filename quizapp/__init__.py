@@ -35,8 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
-    from quizapp.services import leaderboard_store  # noqa: F401  (keeps leaderboards as attempts finish)
     from quizapp import cli, web
+    from quizapp.services import leaderboard_store  # noqa: F401  (keeps leaderboards as attempts finish)
 
     web.init_app(app)
     cli.init_app(app)
@@ -64,16 +64,13 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from quizapp.admin.contests import bp as admin_contests_bp
-    from quizapp.admin.review import bp as review_bp
-    from quizapp.admin.results import bp as admin_results_bp
-    from quizapp.admin.routes import bp as admin_bp
+    from quizapp import admin
     from quizapp.api.leaderboard import bp as leaderboard_api_bp
     from quizapp.api.routes import bp as api_bp
     from quizapp.auth.routes import bp as auth_bp
     from quizapp.contest.routes import bp as contest_bp
     from quizapp.public.routes import bp as public_bp
 
-    for bp in (public_bp, auth_bp, contest_bp, api_bp, admin_bp, admin_contests_bp, review_bp, leaderboard_api_bp,
-               admin_results_bp):
+    for bp in (public_bp, auth_bp, contest_bp, api_bp, leaderboard_api_bp):
         app.register_blueprint(bp)
+    admin.register(app)

@@ -59,4 +59,11 @@ def from_env(instance_path: str | Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
+        "QUESTION_BANK_DIR": os.environ.get("QUESTION_BANK_DIR") or None,  # a bank under review; default question_bank/
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,  # one-time links are also e-mailed when set
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587") or 587),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or None,
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "1") != "0",
     }

@@ -1,16 +1,21 @@
 """Request-independent web wiring: error pages, template filters, JSON errors for the API."""
 from __future__ import annotations
 
+import io
 import secrets
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, send_file
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from quizapp.domain.counting import COUNTING_RULE_LABELS
 from quizapp.domain.errors import DomainError
+
+ROLE_LABELS = {"admin": "Quản trị hệ thống", "organizer": "Ban Tổ chức", "moderator": "Theo dõi đơn vị/địa bàn"}
+CONTEST_STATE_LABELS = {"open": "Đang diễn ra", "upcoming": "Sắp diễn ra", "finished": "Đã kết thúc",
+                        "draft": "Chưa công bố"}
 
 ERROR_MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
@@ -23,6 +28,34 @@ ERROR_MESSAGES = {
     500: "Hệ thống gặp sự cố. Vui lòng thử lại sau.",
     503: "Hệ thống đang bận. Vui lòng thử lại sau.",
 }
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8", "aiken": "text/plain; charset=utf-8",
+              "gift": "text/plain; charset=utf-8", "moodle_xml": "application/xml; charset=utf-8",
+              "pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              "yaml": "application/x-yaml; charset=utf-8"}
+
+
+def download(data: bytes, filename: str, mimetype: str, private: bool = False):
+    """A file the browser saves under `filename` (Vietnamese names are encoded for every browser)."""
+    resp = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
+    if private:
+        resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+def visible_contest(slug: str):
+    """A published contest, or an unpublished one for its own staff (to preview it); else 404."""
+    from flask import abort
+    from flask_login import current_user
+
+    from quizapp.services import access, contests
+
+    contest = contests.get_contest(slug)
+    if contest is None or not (contest.is_published or access.for_contest(current_user, contest)):
+        abort(404)
+    return contest
 
 
 def wants_json() -> bool:
@@ -58,7 +91,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _helpers():
         return {"has_endpoint": lambda name: name in app.view_functions,
-                "counting_labels": {k: v[0].lower() + v[1:] for k, v in COUNTING_RULE_LABELS.items()}}
+                "counting_labels": {k: v[0].lower() + v[1:] for k, v in COUNTING_RULE_LABELS.items()},
+                "role_labels": ROLE_LABELS, "contest_state_labels": CONTEST_STATE_LABELS}
 
     @app.errorhandler(CSRFError)
     def _csrf(e):
@@ -66,7 +100,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(e: DomainError):
-        return error_response(404 if e.code == "not_found" else 409, e.message, e.code)
+        status = {"not_found": 404, "forbidden": 403}.get(e.code, 409)
+        return error_response(status, e.message if status != 404 else None, e.code)
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):

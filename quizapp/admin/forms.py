@@ -1,8 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
-
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 FORMAT_CHOICES = [("", "Tự nhận biết theo tên tệp"), ("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)"),
                   ("aiken", "Aiken (.txt)"), ("gift", "GIFT (.txt/.gift)"), ("moodle_xml", "Moodle XML (.xml)"),
@@ -11,6 +10,7 @@ FORMAT_CHOICES = [("", "Tự nhận biết theo tên tệp"), ("xlsx", "Excel (.
 
 class ImportForm(FlaskForm):
     file = FileField("Tệp câu hỏi", validators=[FileRequired("Vui lòng chọn tệp câu hỏi.")])
+    collection = SelectField("Nhập vào bộ câu hỏi", coerce=str, validate_choice=False)
     fmt = SelectField("Định dạng", choices=FORMAT_CHOICES, default="")
     skip_invalid = BooleanField("Bỏ qua các câu lỗi, chỉ nhập các câu hợp lệ")
     allow_duplicates = BooleanField("Vẫn nhập các câu trùng với ngân hàng")
@@ -22,6 +22,7 @@ class ConfirmImportForm(FlaskForm):
     skip_invalid = HiddenField()
     allow_duplicates = HiddenField()
     fmt = HiddenField()
+    collection = HiddenField()
     submit = SubmitField("Xác nhận nhập")
 
 
@@ -40,6 +41,17 @@ class QuestionForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Đổi trạng thái")
+    """Retire or restore: the page renders only its CSRF token and one `status` input per question."""
+
+    status = HiddenField(validators=[DataRequired(), AnyOf(("active", "retired"))])
+
+
+class TopicForm(FlaskForm):
+    """One action on the topics page (each row posts its own: the page renders the inputs by hand)."""
+
+    action = HiddenField(validators=[DataRequired(), AnyOf(("create", "rename", "up", "down", "merge"))])
+    topic_id = HiddenField()
+    title = StringField("Tên chủ đề", validators=[Optional(), Length(max=255)])
+    collection = SelectField("Bộ câu hỏi", coerce=str, validate_choice=False)
+    merge_into = SelectField("Gộp vào chủ đề", coerce=str, validate_choice=False)
 

@@ -1,55 +1,75 @@
-"""Organisers' results pages: compute → review flagged winners → approve → publish → correct."""
+"""Organisers' results pages: compute → review flagged winners → approve → publish → correct.
+
+Moderators read the results of their unit or area (drafts included, only their own entries) and decide nothing.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
+from quizapp.admin.guards import contest_staff
 from quizapp.admin.results_forms import ActionForm, PrizeForm, PublishForm, ReviewForm
-from quizapp.auth.decorators import roles_required
 from quizapp.domain import prizes
 from quizapp.domain.errors import DomainError
-from quizapp.extensions import db
-from quizapp.models import Contest, utcnow
+from quizapp.models import utcnow
 from quizapp.services import leaderboard
 from quizapp.services import results as results_service
+from quizapp.web import FILE_TYPES, download
 
-bp = Blueprint("admin_results", __name__, url_prefix="/quan-tri/ket-qua")
-
-FILES = {"csv": "text/csv; charset=utf-8",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+bp = Blueprint("admin_results", __name__, url_prefix="/quan-tri/cuoc-thi/<slug>/ket-qua")
 
 
-def _contests() -> list[Contest]:
-    return list(db.session.scalars(select(Contest).order_by(Contest.id.desc())))
+def _round(contest, round_id: int):
+    try:
+        rnd = results_service.get_round(round_id)
+    except DomainError:
+        abort(404)
+    if rnd.contest_id != contest.id:
+        abort(404)
+    return rnd
+
+
+def _result(contest, result_id: int):
+    try:
+        result = results_service.get_result(result_id)
+    except DomainError:
+        abort(404)
+    if result.round.contest_id != contest.id:
+        abort(404)
+    return result
 
 
 @bp.get("/")
-@roles_required("organizer", "moderator")
-def index():
-    return render_template("admin/results/index.html", overview=results_service.overview(_contests(), utcnow()))
+@contest_staff()
+def index(contest, access):
+    return render_template("admin/results/index.html", contest=contest, access=access,
+                           overview=results_service.overview([contest], utcnow()))
 
 
 @bp.get("/dot/<int:round_id>")
-@roles_required("organizer", "moderator")
-def round_page(round_id: int):
-    rnd = results_service.get_round(round_id)
+@contest_staff()
+def round_page(contest, access, round_id: int):
+    rnd = _round(contest, round_id)
     now = utcnow()
     shown = results_service.open_version(round_id) or results_service.published(round_id)
+    live = None
+    if not shown:
+        live = leaderboard.unit_table(rnd.contest, now, round_id=rnd.id, staff=True)
     return render_template(
-        "admin/results/round.html", rnd=rnd, now=now, shown=shown, versions=results_service.versions(round_id),
-        flagged=results_service.flagged(shown) if shown else [],
-        winners=results_service.result_rows(shown, winners_only=True) if shown else [],
+        "admin/results/round.html", contest=contest, access=access, rnd=rnd, now=now, shown=shown,
+        versions=results_service.versions(round_id),
+        flagged=results_service.flagged(shown, access) if shown else [],
+        winners=results_service.result_rows(shown, winners_only=True, scope=access) if shown else [],
         config=results_service.prize_config(rnd), prize_labels=prizes.PRIZE_LABELS,
         action=ActionForm(), publish_form=PublishForm(), review_form=ReviewForm(),
-        live=leaderboard.unit_table(rnd.contest, now, round_id=rnd.id, staff=True) if not shown else None)
+        live=live if access.sees_everything else None)
 
 
-def _back(round_id: int):
-    return redirect(url_for("admin_results.round_page", round_id=round_id))
+def _back(contest, round_id: int):
+    return redirect(url_for("admin_results.round_page", slug=contest.slug, round_id=round_id))
 
 
-def _run(round_id: int, step, success: str):
+def _run(contest, round_id: int, step, success: str):
     """Run one workflow step; its refusal is shown on the round's page."""
     try:
         step()
@@ -57,67 +77,76 @@ def _run(round_id: int, step, success: str):
         flash(e.message, "error")
     else:
         flash(success, "success")
-    return _back(round_id)
+    return _back(contest, round_id)
 
 
 @bp.post("/dot/<int:round_id>/tinh")
-@roles_required("organizer")
-def compute(round_id: int):
+@contest_staff(decide=True)
+def compute(contest, access, round_id: int):
+    _round(contest, round_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    return _run(round_id, lambda: results_service.compute(round_id, utcnow(), current_user.id),
+    return _run(contest, round_id, lambda: results_service.compute(round_id, utcnow(), current_user),
                 "Đã tính kết quả (bản nháp). Hãy xem xét các trường hợp bị gắn cờ rồi duyệt.")
 
 
 @bp.post("/dot/<int:round_id>/xem-xet/<int:attempt_id>")
-@roles_required("organizer", "moderator")
-def review(round_id: int, attempt_id: int):
+@contest_staff(decide=True)
+def review(contest, access, round_id: int, attempt_id: int):
+    _round(contest, round_id)
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
-    return _run(round_id, lambda: results_service.review_entry(
-        round_id, attempt_id, form.decision.data, form.note.data or "", utcnow(), current_user.id),
-        "Đã lưu quyết định.")
+    return _run(contest, round_id, lambda: results_service.review_entry(
+        round_id, attempt_id, form.decision.data, form.note.data or "", utcnow(), current_user), "Đã lưu quyết định.")
 
 
 @bp.post("/phien-ban/<int:result_id>/duyet")
-@roles_required("organizer")
-def approve(result_id: int):
+@contest_staff(decide=True)
+def approve(contest, access, result_id: int):
+    result = _result(contest, result_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    result = results_service.get_result(result_id)
-    return _run(result.round_id, lambda: results_service.approve(result_id, utcnow(), current_user.id),
+    if request.form.get("confirm") != "1":
+        flash("Vui lòng đánh dấu ô xác nhận trước khi duyệt kết quả.", "error")
+        return _back(contest, result.round_id)
+    return _run(contest, result.round_id, lambda: results_service.approve(result_id, utcnow(), current_user),
                 "Đã duyệt kết quả. Có thể công bố.")
 
 
 @bp.post("/phien-ban/<int:result_id>/cong-bo")
-@roles_required("organizer")
-def publish(result_id: int):
+@contest_staff(decide=True)
+def publish(contest, access, result_id: int):
+    result = _result(contest, result_id)
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
-    result = results_service.get_result(result_id)
-    return _run(result.round_id, lambda: results_service.publish(result_id, utcnow(), current_user.id,
-                                                                 form.reason.data or ""),
+    if request.form.get("confirm") != "1":
+        flash("Vui lòng đánh dấu ô xác nhận trước khi công bố kết quả.", "error")
+        return _back(contest, result.round_id)
+    return _run(contest, result.round_id, lambda: results_service.publish(result_id, utcnow(), current_user,
+                                                                          form.reason.data or ""),
                 "Đã công bố kết quả. Trang kết quả công khai hiển thị mã SHA-256 của tệp kết quả.")
 
 
 @bp.get("/dot/<int:round_id>/xuat.<fmt>")
-@roles_required("organizer")
-def export(round_id: int, fmt: str):
-    if fmt not in FILES:
+@contest_staff()
+def export(contest, access, round_id: int, fmt: str):
+    _round(contest, round_id)
+    if fmt not in ("csv", "xlsx"):
         abort(404)
-    data, filename = results_service.export(round_id, fmt, public=bool(request.args.get("cong-khai")),
-                                            version=request.args.get("phien-ban", type=int))
-    resp = Response(data, mimetype=FILES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    try:
+        data, filename = results_service.export(round_id, fmt, public=bool(request.args.get("cong-khai")),
+                                                version=request.args.get("phien-ban", type=int), scope=access)
+    except DomainError as e:
+        flash(e.message, "error")
+        return _back(contest, round_id)
+    return download(data, filename, FILE_TYPES[fmt], private=True)
 
 
-@bp.route("/cuoc-thi/<int:contest_id>/giai-thuong", methods=["GET", "POST"])
-@roles_required("organizer")
-def prize_config(contest_id: int):
-    contest = db.session.get(Contest, contest_id) or abort(404)
+@bp.route("/giai-thuong", methods=["GET", "POST"])
+@contest_staff(decide=True)
+def prize_config(contest, access):
     form = PrizeForm()
     if request.method == "GET":
         config = contest.prize_config or {}
@@ -128,10 +157,10 @@ def prize_config(contest_id: int):
         config = {"individual": {k: getattr(form, k).data for k in prizes.PRIZES},
                   "collective": {k: getattr(form, f"collective_{k}").data for k in ("first", "second", "third")}}
         try:
-            results_service.set_prize_config(contest, config)
+            results_service.set_prize_config(contest, config, current_user, utcnow())
         except DomainError as e:
             flash(e.message, "error")
         else:
             flash("Đã lưu cơ cấu giải thưởng. Kết quả tính từ nay dùng cơ cấu này.", "success")
-            return redirect(url_for("admin_results.index"))
-    return render_template("admin/results/prizes.html", contest=contest, form=form)
+            return redirect(url_for("admin_results.index", slug=contest.slug))
+    return render_template("admin/results/prizes.html", contest=contest, access=access, form=form)

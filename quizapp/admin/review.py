@@ -5,27 +5,36 @@ to everyone but admins.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from quizapp.admin.review_forms import (ConfirmContestantImportForm, ContestantImportForm, DuplicateActionForm,
-                                        FlagActionForm, IdentityForm, ReasonForm, ScanForm)
-from quizapp.auth.decorators import roles_required
+from quizapp.admin.guards import contest_staff
+from quizapp.admin.review_forms import (
+    ConfirmContestantImportForm,
+    ContestantImportForm,
+    DuplicateActionForm,
+    FlagActionForm,
+    IdentityForm,
+    ReasonForm,
+    ScanForm,
+)
 from quizapp.domain.errors import DomainError
 from quizapp.domain.formats import roster
 from quizapp.domain.identity import mask_digits
 from quizapp.extensions import db
 from quizapp.models import Contest, DuplicateCandidate, Registration, ReviewFlag, utcnow
-from quizapp.services import audit, contestants, contests, integrity, uploads
+from quizapp.services import audit, contestants, integrity, uploads
+from quizapp.web import XLSX, download
 
-bp = Blueprint("review", __name__, url_prefix="/quan-tri/kiem-tra")
+bp = Blueprint("review", __name__, url_prefix="/quan-tri/cuoc-thi/<slug>/kiem-tra")
 
 DUPLICATE_ACTIONS = ("merge_a", "merge_b", "disqualify_a", "disqualify_b", "disqualify_both", "clear")
 
 
 @bp.context_processor
 def _privacy_helpers():
-    is_admin = current_user.is_authenticated and current_user.has_role("admin")
+    grant = g.get("access")
+    is_admin = bool(grant and grant.sees_personal_data)
 
     def private(value):
         """CCCD and phone: in full for admins, masked for everyone else."""
@@ -37,16 +46,11 @@ def _privacy_helpers():
 
     return {"private": private, "born": born, "flag_labels": integrity.FLAG_LABELS,
             "dup_status_labels": integrity.DUPLICATE_STATUS_LABELS, "flag_status_labels": integrity.FLAG_STATUS_LABELS,
-            "action_labels": audit.ACTION_LABELS, "can_decide": current_user.is_authenticated
-            and current_user.role in integrity.DECIDERS}
-
-
-def _contest(slug: str) -> Contest:
-    return contests.get_contest(slug) or abort(404)
+            "action_labels": audit.ACTION_LABELS, "can_decide": bool(grant and grant.can_decide)}
 
 
 def _entry(contest: Contest, registration_id: int) -> Registration:
-    reg = integrity.visible_registration(current_user, registration_id)
+    reg = integrity.visible_registration(g.access, registration_id)
     if reg is None or reg.contest_id != contest.id:
         abort(404)
     return reg
@@ -60,47 +64,37 @@ def _flash_error(e: DomainError) -> None:
 
 
 @bp.get("/")
-@roles_required("organizer", "moderator")
-def index():
-    return render_template("admin/review/index.html", rows=integrity.contests_overview(current_user))
+@contest_staff()
+def contest_home(contest, access):
+    return render_template("admin/review/contest.html", contest=contest, access=access,
+                           counts=integrity.counts(contest, access), scan_form=ScanForm())
 
 
-@bp.get("/<slug>")
-@roles_required("organizer", "moderator")
-def contest_home(slug: str):
-    contest = _contest(slug)
-    return render_template("admin/review/contest.html", contest=contest, counts=integrity.counts(contest, current_user),
-                           scan_form=ScanForm())
-
-
-@bp.post("/<slug>/quet")
-@roles_required("organizer")
-def scan(slug: str):
-    contest = _contest(slug)
+@bp.post("/quet")
+@contest_staff(decide=True)
+def scan(contest, access):
     if ScanForm().validate_on_submit():
         flash(integrity.scan(contest, utcnow()).summary, "success")
-    return redirect(url_for("review.contest_home", slug=slug))
+    return redirect(url_for("review.contest_home", slug=contest.slug))
 
 
 # ---------------------------------------------------------------- likely duplicates
 
 
-@bp.get("/<slug>/trung-nguoi")
-@roles_required("organizer", "moderator")
-def duplicates(slug: str):
-    contest = _contest(slug)
+@bp.get("/trung-nguoi")
+@contest_staff()
+def duplicates(contest, access):
     status = request.args.get("status", "open")
     page = max(1, request.args.get("page", 1, type=int))
-    rows, total = integrity.duplicate_queue(contest, current_user, status if status in integrity.DUPLICATE_STATUS_LABELS
+    rows, total = integrity.duplicate_queue(contest, access, status if status in integrity.DUPLICATE_STATUS_LABELS
                                             else "", page)
-    return render_template("admin/review/duplicates.html", contest=contest, rows=rows, total=total, page=page,
-                           status=status, form=DuplicateActionForm())
+    return render_template("admin/review/duplicates.html", contest=contest, access=access, rows=rows, total=total,
+                           page=page, status=status, form=DuplicateActionForm())
 
 
-@bp.post("/<slug>/trung-nguoi/<int:candidate_id>")
-@roles_required("organizer")
-def duplicate_action(slug: str, candidate_id: int):
-    contest = _contest(slug)
+@bp.post("/trung-nguoi/<int:candidate_id>")
+@contest_staff(decide=True)
+def duplicate_action(contest, access, candidate_id: int):
     form = DuplicateActionForm()
     if not form.validate_on_submit() or form.action.data not in DUPLICATE_ACTIONS:
         abort(400)
@@ -122,28 +116,26 @@ def duplicate_action(slug: str, candidate_id: int):
             flash("Đã ghi nhận: không phải trùng người.", "success")
     except DomainError as e:
         _flash_error(e)
-    return redirect(request.referrer or url_for("review.duplicates", slug=slug))
+    return redirect(url_for("review.duplicates", slug=contest.slug))
 
 
 # ---------------------------------------------------------------- flags
 
 
-@bp.get("/<slug>/canh-bao")
-@roles_required("organizer", "moderator")
-def flags(slug: str):
-    contest = _contest(slug)
+@bp.get("/canh-bao")
+@contest_staff()
+def flags(contest, access):
     status, kind = request.args.get("status", "open"), request.args.get("kind", "")
     page = max(1, request.args.get("page", 1, type=int))
-    rows, total = integrity.flag_list(contest, current_user, status if status in integrity.FLAG_STATUS_LABELS else "",
+    rows, total = integrity.flag_list(contest, access, status if status in integrity.FLAG_STATUS_LABELS else "",
                                       kind if kind in integrity.FLAG_LABELS else "", page)
-    return render_template("admin/review/flags.html", contest=contest, rows=rows, total=total, page=page,
-                           status=status, kind=kind, form=FlagActionForm())
+    return render_template("admin/review/flags.html", contest=contest, access=access, rows=rows, total=total,
+                           page=page, status=status, kind=kind, form=FlagActionForm())
 
 
-@bp.post("/<slug>/canh-bao/<int:flag_id>")
-@roles_required("organizer")
-def flag_action(slug: str, flag_id: int):
-    contest = _contest(slug)
+@bp.post("/canh-bao/<int:flag_id>")
+@contest_staff(decide=True)
+def flag_action(contest, access, flag_id: int):
     form = FlagActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -155,36 +147,38 @@ def flag_action(slug: str, flag_id: int):
         flash("Đã ghi nhận quyết định về cảnh báo.", "success")
     except DomainError as e:
         _flash_error(e)
-    return redirect(request.referrer or url_for("review.flags", slug=slug))
+    return redirect(url_for("review.flags", slug=contest.slug))
 
 
 # ---------------------------------------------------------------- one entry
 
 
-@bp.get("/<slug>/bai-du-thi/<int:registration_id>")
-@roles_required("organizer", "moderator")
-def entry(slug: str, registration_id: int):
-    contest = _contest(slug)
+@bp.get("/bai-du-thi/<int:registration_id>")
+@contest_staff()
+def entry(contest, access, registration_id: int):
+    from quizapp.admin.people import ResetForm
+
     reg = _entry(contest, registration_id)
-    log = audit.entries(registration_id=reg.id, per_page=100)[0] if current_user.role in integrity.DECIDERS else []
-    return render_template("admin/review/entry.html", contest=contest, reg=reg, attempts=integrity.entry_attempts(reg.id),
-                           flags=integrity.flags_of(reg.id), log=log, reason_form=ReasonForm())
+    log = audit.entries(contest_id=contest.id, registration_id=reg.id, per_page=100)[0] if access.can_decide else []
+    return render_template("admin/review/entry.html", contest=contest, access=access, reg=reg,
+                           attempts=integrity.entry_attempts(reg.id), flags=integrity.flags_of(reg.id), log=log,
+                           reason_form=ReasonForm(), reset_form=ResetForm())
 
 
-@bp.post("/<slug>/bai-du-thi/<int:registration_id>/loai")
-@roles_required("organizer")
-def disqualify(slug: str, registration_id: int):
-    return _decide(slug, registration_id, integrity.disqualify, "Đã loại bài dự thi khỏi cuộc thi.")
+@bp.post("/bai-du-thi/<int:registration_id>/loai")
+@contest_staff(decide=True)
+def disqualify(contest, access, registration_id: int):
+    return _decide(contest, registration_id, integrity.disqualify, "Đã loại bài dự thi khỏi cuộc thi.")
 
 
-@bp.post("/<slug>/bai-du-thi/<int:registration_id>/khoi-phuc")
-@roles_required("organizer")
-def restore(slug: str, registration_id: int):
-    return _decide(slug, registration_id, integrity.restore, "Đã khôi phục quyền dự thi.")
+@bp.post("/bai-du-thi/<int:registration_id>/khoi-phuc")
+@contest_staff(decide=True)
+def restore(contest, access, registration_id: int):
+    return _decide(contest, registration_id, integrity.restore, "Đã khôi phục quyền dự thi.")
 
 
-def _decide(slug: str, registration_id: int, action, done: str):
-    reg = _entry(_contest(slug), registration_id)
+def _decide(contest: Contest, registration_id: int, action, done: str):
+    reg = _entry(contest, registration_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         flash("Vui lòng ghi lý do.", "error")
@@ -194,15 +188,14 @@ def _decide(slug: str, registration_id: int, action, done: str):
             flash(done, "success")
         except DomainError as e:
             _flash_error(e)
-    return redirect(url_for("review.entry", slug=slug, registration_id=registration_id))
+    return redirect(url_for("review.entry", slug=contest.slug, registration_id=registration_id))
 
 
-@bp.route("/<slug>/bai-du-thi/<int:registration_id>/thong-tin", methods=["GET", "POST"])
-@roles_required("organizer")
-def edit_identity(slug: str, registration_id: int):
-    contest = _contest(slug)
+@bp.route("/bai-du-thi/<int:registration_id>/thong-tin", methods=["GET", "POST"])
+@contest_staff(decide=True)
+def edit_identity(contest, access, registration_id: int):
     reg = _entry(contest, registration_id)
-    user, is_admin = reg.user, current_user.has_role("admin")
+    user, is_admin = reg.user, access.sees_personal_data
     form = IdentityForm()
     if request.method == "GET":
         form.full_name.data, form.birth_date.data, form.gender.data = user.full_name, user.birth_date, user.gender
@@ -219,64 +212,61 @@ def edit_identity(slug: str, registration_id: int):
             getattr(form, getattr(e, "field", "") or "full_name", form.full_name).errors.append(e.message)
         else:
             flash("Đã lưu thông tin; thay đổi được ghi vào nhật ký.", "success")
-            return redirect(url_for("review.entry", slug=slug, registration_id=reg.id))
-    return render_template("admin/review/identity.html", contest=contest, reg=reg, form=form, is_admin=is_admin)
+            return redirect(url_for("review.entry", slug=contest.slug, registration_id=reg.id))
+    return render_template("admin/review/identity.html", contest=contest, access=access, reg=reg, form=form,
+                           is_admin=is_admin)
 
 
 # ---------------------------------------------------------------- audit log
 
 
-@bp.get("/<slug>/nhat-ky")
-@roles_required("organizer")
-def audit_log(slug: str):
-    contest = _contest(slug)
+@bp.get("/nhat-ky")
+@contest_staff(decide=True)
+def audit_log(contest, access):
     page = max(1, request.args.get("page", 1, type=int))
     rows, total = audit.entries(contest_id=contest.id, page=page)
-    return render_template("admin/review/audit.html", contest=contest, rows=rows, total=total, page=page)
+    return render_template("admin/review/audit.html", contest=contest, access=access, rows=rows, total=total, page=page)
 
 
 # ---------------------------------------------------------------- importing contestants
 
 
-@bp.route("/<slug>/nhap-thi-sinh", methods=["GET", "POST"])
-@roles_required("organizer")
-def import_contestants(slug: str):
-    contest = _contest(slug)
+@bp.route("/nhap-thi-sinh", methods=["GET", "POST"])
+@contest_staff(decide=True)
+def import_contestants(contest, access):
     form = ContestantImportForm()
     if not form.validate_on_submit():
-        return render_template("admin/review/import.html", contest=contest, form=form, report=None, confirm=None)
+        return render_template("admin/review/import.html", contest=contest, access=access, form=form, report=None,
+                               confirm=None)
     upload = form.file.data
     data, filename = upload.read(), upload.filename or "danh-sach"
     report = contestants.import_contestants(contest, data, filename, utcnow(), current_user, dry_run=True)
     confirm = None
     if not report.blocked and (report.count("new") or report.count("existing")):
         confirm = ConfirmContestantImportForm(formdata=None, token=uploads.keep(current_app.instance_path, data, filename))
-    return render_template("admin/review/import.html", contest=contest, form=form, report=report, confirm=confirm)
+    return render_template("admin/review/import.html", contest=contest, access=access, form=form, report=report,
+                           confirm=confirm)
 
 
-@bp.post("/<slug>/nhap-thi-sinh/xac-nhan")
-@roles_required("organizer")
-def confirm_import(slug: str):
-    contest = _contest(slug)
+@bp.post("/nhap-thi-sinh/xac-nhan")
+@contest_staff(decide=True)
+def confirm_import(contest, access):
     form = ConfirmContestantImportForm()
     stored = uploads.fetch(current_app.instance_path, form.token.data) if form.validate_on_submit() else None
     if stored is None:
         flash("Phiên nhập tệp đã hết hạn. Vui lòng tải tệp lên lại.", "error")
-        return redirect(url_for("review.import_contestants", slug=slug))
+        return redirect(url_for("review.import_contestants", slug=contest.slug))
     data, filename = stored
     report = contestants.import_contestants(contest, data, filename, utcnow(), current_user)
     uploads.discard(current_app.instance_path, form.token.data)
     if report.blocked:
-        return render_template("admin/review/import.html", contest=contest, form=ContestantImportForm(formdata=None),
-                               report=report, confirm=None)
+        return render_template("admin/review/import.html", contest=contest, access=access,
+                               form=ContestantImportForm(formdata=None), report=report, confirm=None)
     flash(report.summary, "success")
-    return redirect(url_for("review.contest_home", slug=slug))
+    return redirect(url_for("review.contest_home", slug=contest.slug))
 
 
-@bp.get("/<slug>/nhap-thi-sinh/mau.xlsx")
-@roles_required("organizer")
-def import_template(slug: str):
-    _contest(slug)
-    return Response(roster.template_xlsx(),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": 'attachment; filename="mau-danh-sach-nguoi-du-thi.xlsx"'})
+@bp.get("/nhap-thi-sinh/mau.xlsx")
+@contest_staff(decide=True)
+def import_template(contest, access):
+    return download(roster.template_xlsx(), "mau-danh-sach-nguoi-du-thi.xlsx", XLSX)

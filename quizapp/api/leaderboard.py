@@ -5,13 +5,13 @@ caller's own place is personal: it needs a session and is never stored by a cach
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from quizapp.domain.errors import DomainError
 from quizapp.models import utcnow
-from quizapp.services import contests
 from quizapp.services import leaderboard as service
+from quizapp.web import visible_contest
 
 bp = Blueprint("leaderboard_api", __name__, url_prefix="/api/v1")
 
@@ -22,7 +22,7 @@ def _domain_error(e: DomainError):
 
 
 def _contest(slug: str):
-    return contests.get_contest(slug) or abort(404)
+    return visible_contest(slug)
 
 
 def _staff() -> bool:

@@ -12,6 +12,7 @@ from quizapp.extensions import limiter
 from quizapp.models import Round, utcnow
 from quizapp.services import accounts, attempts, contests, ratelimits, registration
 from quizapp.services.ratelimits import account_key
+from quizapp.web import visible_contest
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -62,13 +63,13 @@ def get_session():
 
 @bp.get("/contests/<slug>/areas")
 def list_areas(slug: str):
-    contest = contests.get_contest(slug) or abort(404)
+    contest = visible_contest(slug)
     return jsonify(areas=[{"id": a.id, "code": a.code, "name": a.name} for a in registration.selectable_areas(contest)])
 
 
 @bp.get("/contests/<slug>/units")
 def list_units(slug: str):
-    contest = contests.get_contest(slug) or abort(404)
+    contest = visible_contest(slug)
     return jsonify(units=[{"id": u.id, "code": u.code, "name": u.name, "kind": u.kind}
                           for u in registration.selectable_units(contest)])
 
@@ -76,7 +77,7 @@ def list_units(slug: str):
 @bp.post("/contests/<slug>/register")
 @limiter.limit(ratelimits.register_limit)
 def register(slug: str):
-    contest = contests.get_contest(slug) or abort(404)
+    contest = visible_contest(slug)
     b = _body()
     try:
         born = date.fromisoformat(str(b.get("birth_date", "")))
@@ -113,7 +114,7 @@ def login():
 
 @bp.get("/contests/<slug>/rounds")
 def list_rounds(slug: str):
-    contest = contests.get_contest(slug) or abort(404)
+    contest = visible_contest(slug)
     now = utcnow()
     reg = registration.registration_for(current_user.id, contest.id) if current_user.is_authenticated else None
     out = []

@@ -5,6 +5,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from quizapp.cli.attempts import attempts
     from quizapp.cli.bank import bank
+    from quizapp.cli.contest import areas_group, contest, staff_group, units_group
     from quizapp.cli.contestants import contestants
     from quizapp.cli.demo import demo
     from quizapp.cli.results import results
@@ -16,3 +17,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(results)
     app.cli.add_command(contestants)
     app.cli.add_command(review)
+    for group in (contest, staff_group, areas_group, units_group):
+        app.cli.add_command(group)

@@ -5,6 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from quizapp.domain import formats
+from quizapp.domain.errors import DomainError
 from quizapp.services import bank as bank_service
 
 
@@ -38,9 +39,13 @@ def _print_report(report: bank_service.ImportReport) -> None:
 def import_(path: Path, fmt, dry_run, skip_invalid, allow_duplicates, topic):
     """Import PATH (a file, or the bundled bank's folder)."""
     if path.is_dir():
-        report = bank_service.load_bundled(path) if not dry_run else None
-        if report is None:
+        if dry_run:
             raise click.ClickException("--dry-run với thư mục: hãy dùng `flask bank check`.")
+        try:
+            click.echo(bank_service.load_bundled(path).summary)
+        except DomainError as e:
+            raise click.ClickException(e.message) from None
+        return
     else:
         report = bank_service.import_file(path.read_bytes(), path.name, fmt=fmt, dry_run=dry_run,
                                           skip_invalid=skip_invalid, allow_duplicates=allow_duplicates,
@@ -67,44 +72,69 @@ def export(path: Path, fmt, include_retired):
 
 @bank.command("check")
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
-def check(directory):
-    """Validate the bundled bank; exits non-zero on any problem."""
-    result = bank_service.check_bundled(directory or bank_service.BUNDLED_DIR)
+@click.option("--only", "only", multiple=True, help="Chỉ in lỗi của các tệp/bộ câu hỏi có chứa chuỗi này.")
+@click.option("--signs", is_flag=True, help="In cả các dấu hiệu viết câu hỏi chưa tốt của từng câu.")
+@with_appcontext
+def check(directory, only, signs):
+    """Validate the bundled bank (structure, sources, currency, item writing); list active questions of the
+    database that rest on a superseded document. Exits non-zero on any problem."""
+    result = bank_service.read_bundle(directory)
+    for slug in result.collections:
+        drafts = result.in_collection(slug)
+        items = result.items.get(slug)
+        click.echo(f"[{slug}] {len(drafts)} câu, thực tiễn {result.practical(slug)}"
+                   + (f"; đáp án đúng dài nhất {items.share('longest_key'):.0%}, hỏi số hiệu/ngày "
+                      f"{items.share('document_trivia'):.0%}" if items and drafts else ""))
     for slug, counts in sorted(result.per_topic.items()):
-        click.echo(f"{slug:22} {sum(counts.values()):4} câu  (dễ {counts[1]}, trung bình {counts[2]}, khó {counts[3]})")
-    click.echo(f"Tổng: {result.total} câu hỏi, {len(result.per_topic)} chủ đề.")
-    for problem in result.problems:
+        click.echo(f"  {slug:24} {sum(counts.values()):4} câu  (dễ {counts[1]}, trung bình {counts[2]}, khó {counts[3]})")
+    click.echo(f"Tổng: {result.total} câu hỏi, {len(result.per_topic)} chủ đề, {len(result.collections)} bộ câu hỏi.")
+    problems = [p for p in result.problems if not only or any(o in p for o in only)]
+    for use in _database_uses():
+        problems += [f"câu hỏi #{q.id} ({q.external_id or q.topic.title}) đang dùng dựa trên «{use.document.code}», "
+                     f"văn bản đã được thay thế bởi {use.document.replaced_by or '?'}" for q in use.questions]
+    for problem in problems:
         click.echo(f"  LỖI {problem}", err=True)
-    if result.problems:
+    if signs or only:
+        for report in result.items.values():
+            for s in report.signs:
+                if (not only or any(o in s.ref for o in only)) and s.sign not in ("same_options", "odd_length"):
+                    click.echo(f"  DẤU HIỆU {s.ref}: {s.message}")
+    if problems:
         raise SystemExit(1)
     click.echo("Ngân hàng câu hỏi hợp lệ.")
 
 
-@bank.command("check-bundle")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--only", "only", multiple=True, help="Chỉ in lỗi của các tệp/bộ câu hỏi có chứa chuỗi này.")
-def check_bundle(directory: Path, only):
-    """Validate a bundle in the collections/documents/core/local layout; exits non-zero on any problem."""
-    result = bank_service.read_bundle(directory)
-    for slug, collection in result.collections.items():
-        drafts = result.in_collection(slug)
-        items = result.items.get(slug)
-        click.echo(f"[{slug}] {len(drafts)} câu, thực tiễn {result.practical(slug)}"
-                   + (f"; đáp án dài nhất {items.share('longest_key'):.0%}, hỏi số hiệu/ngày "
-                      f"{items.share('document_trivia'):.0%}" if items and drafts else ""))
-    for slug, counts in sorted(result.per_topic.items()):
-        click.echo(f"  {slug:24} {sum(counts.values()):4} câu  (dễ {counts[1]}, trung bình {counts[2]}, khó {counts[3]})")
-    problems = [p for p in result.problems if not only or any(o in p for o in only)]
-    for problem in problems:
-        click.echo(f"  LỖI {problem}", err=True)
-    if only and result.drafts:
-        for sign in result.items.values():
-            for s in sign.signs:
-                if any(o in s.ref for o in only) and s.sign not in ("same_options", "odd_length"):
-                    click.echo(f"  DẤU HIỆU {s.ref}: {s.message}")
-    if problems:
-        raise SystemExit(1)
-    click.echo("Hợp lệ.")
+def _database_uses():
+    """Superseded documents active questions of the database rest on (nothing when there is no database yet)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from quizapp.extensions import db
+
+    try:
+        return bank_service.superseded_in_use()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return []
+
+
+@bank.command("supersede")
+@click.argument("code")
+@click.option("--by", "replaced_by", required=True, help="Mã văn bản thay thế (nhiều mã cách nhau bằng dấu phẩy).")
+@click.option("--note", default="")
+@with_appcontext
+def supersede(code, replaced_by, note):
+    """Mark document CODE superseded; `flask bank check` then lists the active questions resting on it."""
+    try:
+        bank_service.mark_superseded(code, [c.strip() for c in replaced_by.split(",") if c.strip()], note)
+    except DomainError as e:
+        raise click.ClickException(e.message) from None
+    uses = [u for u in bank_service.superseded_in_use() if u.document.code == code]
+    count = sum(len(u.questions) for u in uses)
+    click.echo(f"Đã đánh dấu «{code}» đã được thay thế. {count} câu hỏi đang dùng dựa trên văn bản này"
+               + (": hãy sửa hoặc ngừng dùng chúng." if count else "."))
+    for u in uses:
+        for q in u.questions:
+            click.echo(f"  #{q.id} {q.external_id}: {q.text[:90]}")
 
 
 @bank.command("template")

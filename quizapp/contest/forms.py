@@ -1,8 +1,16 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField, TelField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TelField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
-
-from quizapp.services.registration import CATEGORY_LABELS
 
 
 class RegistrationForm(FlaskForm):
@@ -18,8 +26,8 @@ class RegistrationForm(FlaskForm):
                      render_kw={"inputmode": "tel", "autocomplete": "tel"})
     email = EmailField("Email (không bắt buộc)", validators=[Optional(), Email("Email không hợp lệ.")],
                        render_kw={"autocomplete": "email"})
-    category = RadioField("Đối tượng dự thi", choices=list(CATEGORY_LABELS.items()),
-                          validators=[DataRequired("Vui lòng chọn đối tượng dự thi.")])
+    category = RadioField("Đối tượng dự thi", validators=[DataRequired("Vui lòng chọn đối tượng dự thi.")],
+                          validate_choice=False)
     area_id = SelectField("Xã, phường", coerce=int, validators=[DataRequired("Vui lòng chọn xã, phường.")])
     unit_id = SelectField("Đơn vị công tác", coerce=int, validators=[Optional()])
     password = PasswordField("Mật khẩu (ít nhất 8 ký tự)", validators=[DataRequired("Vui lòng đặt mật khẩu.")],
@@ -34,8 +42,8 @@ class RegistrationForm(FlaskForm):
 class JoinForm(FlaskForm):
     """For someone already signed in: enter this contest without a new account."""
 
-    category = RadioField("Đối tượng dự thi", choices=list(CATEGORY_LABELS.items()),
-                          validators=[DataRequired("Vui lòng chọn đối tượng dự thi.")])
+    category = RadioField("Đối tượng dự thi", validators=[DataRequired("Vui lòng chọn đối tượng dự thi.")],
+                          validate_choice=False)
     area_id = SelectField("Xã, phường", coerce=int, validators=[DataRequired("Vui lòng chọn xã, phường.")])
     unit_id = SelectField("Đơn vị công tác", coerce=int, validators=[Optional()])
     consent = BooleanField("Tôi đồng ý để Ban Tổ chức xử lý dữ liệu cá nhân của tôi theo Nghị định 13/2023/NĐ-CP "

@@ -10,12 +10,13 @@ from quizapp.extensions import limiter
 from quizapp.models import utcnow
 from quizapp.services import attempts, contests, registration
 from quizapp.services.ratelimits import account_key, register_limit
+from quizapp.web import visible_contest
 
 bp = Blueprint("contest", __name__)
 
 
 def _contest_or_404(slug: str):
-    return contests.get_contest(slug) or abort(404)
+    return visible_contest(slug)
 
 
 @bp.route("/cuoc-thi/<slug>/dang-ky", methods=["GET", "POST"])
@@ -40,6 +41,7 @@ def register(slug: str):
 
 
 def _place_choices(form, contest) -> None:
+    form.category.choices = [(c.code, c.label) for c in registration.contest_categories(contest)]
     form.area_id.choices = [(0, "— Chọn xã, phường —")] + [(a.id, a.name) for a in registration.selectable_areas(contest)]
     form.unit_id.choices = [(0, "Người dân (không thuộc đơn vị nào)")] + [
         (u.id, u.name) for u in registration.selectable_units(contest)]

@@ -173,3 +173,29 @@ def draw_questions(
         DrawnQuestion(qid, position, tuple(rng.sample(options[qid], len(options[qid]))))
         for position, qid in enumerate(chosen, start=1)
     ]
+
+
+def blueprint_from_cells(cells: Mapping[tuple[str | None, int | None], int]) -> list[dict]:
+    """A blueprint from a grid the organiser fills in: (topic or None, difficulty or None) → count; zeros dropped.
+
+    Rows keep the order the grid gives them, so the stored blueprint reads like the organiser's table.
+    """
+    items = []
+    for (topic, difficulty), count in cells.items():
+        if count and count > 0:
+            item: dict = {"count": int(count)}
+            if topic:
+                item["topic"] = topic
+            if difficulty:
+                item["difficulty"] = int(difficulty)
+            items.append(item)
+    return items
+
+
+def blueprint_cells(blueprint: list[dict]) -> dict[tuple[str | None, int | None], int]:
+    """The grid for a stored blueprint (the inverse of blueprint_from_cells; repeated cells add up)."""
+    cells: dict[tuple[str | None, int | None], int] = {}
+    for item in parse_blueprint(blueprint):
+        key = (item.topic, item.difficulty)
+        cells[key] = cells.get(key, 0) + item.count
+    return cells

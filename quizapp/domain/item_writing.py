@@ -30,14 +30,12 @@ SIGN_LABELS = {
     "same_options": "Có hai phương án giống nhau",
 }
 
-_STOPWORDS = frozenset(fold_accents(w) for w in (
-    "và của các là theo trong có được cho với những một để từ tại đến về khi này đó thì nào gì bao nhiêu hay hoặc "
-    "người do trên không phải nhất đã sẽ đang cần như ai bị ra vào").split())
+_STOPWORDS = frozenset(fold_accents(w) for w in ["và", "của", "các", "là", "theo", "trong", "có", "được", "cho", "với", "những", "một", "để", "từ", "tại", "đến", "về", "khi", "này", "đó", "thì", "nào", "gì", "bao", "nhiêu", "hay", "hoặc", "người", "do", "trên", "không", "phải", "nhất", "đã", "sẽ", "đang", "cần", "như", "ai", "bị", "ra", "vào"])
 _WORD = re.compile(r"\w+")
 _NUMBERS = re.compile(r"\d+")
 _DOC_NUMBER = re.compile(r"\b\d+[a-z]?/(\d{4}/)?[a-z]{1,4}\b|\b\d+-(nq|qd|kl|ct)/tw\b|\b\d{1,2}/\d{1,2}/\d{4}\b")
 _DATE_OPTION = re.compile(r"^(ngay )?\d{1,2}/\d{1,2}(/\d{4})?$|^(thang )?\d{1,2}/\d{4}$|^(nam )?\d{4}$")
-_TRIVIA_STEM = re.compile(r"\bso hieu\b|\bban hanh (vao )?ngay\b|\bngay ban hanh\b|\bky ngay\b|\bnam nao\b.*\bban hanh\b")
+_TRIVIA_STEM = re.compile(r"\bso hieu\b(?! qua)|\bban hanh (vao )?ngay\b|\bngay ban hanh\b|\bky ngay\b|\bnam nao\b.*\bban hanh\b")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import unicodedata
 _WS = re.compile(r"\s+")
 # Control and invisible format characters (zero-width spaces, BOM, bidi marks) that pasted text carries.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-_PUNCT = re.compile(r"[%s\u2013\u2014\u2018\u2019\u201c\u201d\u2026«»]" % re.escape(string.punctuation))
+_PUNCT = re.compile(rf"[{re.escape(string.punctuation)}\u2013\u2014\u2018\u2019\u201c\u201d\u2026«»]")
 
 
 def normalize_text(value: str | None) -> str:

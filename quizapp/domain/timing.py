@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 # Answers sent up to this many seconds after the deadline are still accepted: the contestant's clock
 # and a slow grassroots connection should not cost them the last answer they clicked in time.
@@ -25,7 +25,7 @@ def attempt_deadline(started_at: datetime, time_limit_seconds: int, round_closes
     if time_limit_seconds <= 0:
         raise ValueError("time_limit_seconds must be positive")
     by_limit = started_at + timedelta(seconds=time_limit_seconds)
-    return min(by_limit, round_closes_at).astimezone(timezone.utc)
+    return min(by_limit, round_closes_at).astimezone(UTC)
 
 
 def accepts_answer(now: datetime, deadline: datetime, grace: int = GRACE_SECONDS) -> bool:

@@ -22,19 +22,47 @@ class Contest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(255))
-    organizer_name: Mapped[str] = mapped_column(String(255), default="")
+    organizing_body_id: Mapped[int] = mapped_column(ForeignKey("organizing_body.id", ondelete="RESTRICT"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     rules_text: Mapped[str] = mapped_column(Text, default="")
-    area_root_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
+    province_code: Mapped[str] = mapped_column(String(2), default="")  # one of the 34 (vietnam-provinces codes)
+    area_root_id: Mapped[int | None] = mapped_column(
+        ForeignKey("area.id", ondelete="SET NULL", use_alter=True, name="fk_contest_area_root_id_area"))
     group_level: Mapped[str] = mapped_column(String(16), default="commune")
+    categories: Mapped[list] = mapped_column(JSON, default=list)  # see domain/contest_setup.py; [] = the defaults
     min_participation_rate: Mapped[float] = mapped_column(default=0.5)
     prize_config: Mapped[dict | None] = mapped_column(JSON)  # see domain/prizes.py; None: no prizes set
     is_published: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    area_root = relationship("Area")
-    tracks: Mapped[list[Track]] = relationship(back_populates="contest", order_by="Track.position")
-    rounds: Mapped[list[Round]] = relationship(back_populates="contest", order_by="Round.number")
+    organizing_body = relationship("OrganizingBody")
+    area_root = relationship("Area", foreign_keys=[area_root_id], post_update=True)
+    tracks: Mapped[list[Track]] = relationship(back_populates="contest", order_by="Track.position",
+                                               cascade="all, delete-orphan")
+    rounds: Mapped[list[Round]] = relationship(back_populates="contest", order_by="Round.number",
+                                               cascade="all, delete-orphan")
+    topic_links: Mapped[list[ContestTopic]] = relationship(back_populates="contest", cascade="all, delete-orphan")
+
+    @property
+    def organizer_name(self) -> str:
+        return self.organizing_body.name if self.organizing_body else ""
+
+
+class ContestTopic(db.Model):
+    """A topic of the bank this contest draws from: for its ranked rounds, or for its practice round.
+
+    A topic serves one of the two, so practice never shows the key of a question a ranked round may draw.
+    """
+
+    __tablename__ = "contest_topic"
+    __table_args__ = (CheckConstraint("use IN ('ranked','practice')", name="use"),)
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True)
+    use: Mapped[str] = mapped_column(String(16), default="ranked")
+
+    contest: Mapped[Contest] = relationship(back_populates="topic_links")
+    topic = relationship("Topic")
 
 
 class Track(db.Model):

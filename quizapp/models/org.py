@@ -1,23 +1,40 @@
-"""The area tree (province, optional district, commune/ward) and the unit tree (agencies, communes' committees)."""
+"""Organising bodies; each contest's area tree (province, optional district, commune/ward) and unit tree."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
+from quizapp.models.types import UTCDateTime, utcnow
 
 AREA_LEVELS = ("province", "district", "commune")
 UNIT_KINDS = ("agency", "commune_committee", "other")
 
 
-class Area(db.Model):
-    """An administrative area with its official code; the tree is data, loaded per province."""
+class OrganizingBody(db.Model):
+    """Who runs contests: a province's propaganda board, a Department of Home Affairs, a town's committee."""
 
-    __tablename__ = "area"
-    __table_args__ = (CheckConstraint("level IN ('province','district','commune')", name="level"),)
+    __tablename__ = "organizing_body"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Area(db.Model):
+    """An administrative area of one contest's tree, with its official code (loaded per province, or imported)."""
+
+    __tablename__ = "area"
+    __table_args__ = (
+        CheckConstraint("level IN ('province','district','commune')", name="level"),
+        UniqueConstraint("contest_id", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(16))
     division_type: Mapped[str] = mapped_column(String(40), default="")

@@ -11,16 +11,20 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from quizapp.extensions import db
 from quizapp.models.types import UTCDateTime, utcnow
 
-ROLES = ("admin", "organizer", "moderator", "contestant")
-STAFF_ROLES = ("admin", "organizer", "moderator")
+ROLES = ("admin", "staff", "contestant")
+MEMBER_ROLES = ("organizer", "moderator")
+TOKEN_PURPOSES = ("staff_setup", "password_reset")
 
 
 class User(UserMixin, db.Model):
-    """An account. CCCD and phone are unique across the platform (they are also the sign-in names)."""
+    """An account. CCCD and phone are unique across the platform (they are also the sign-in names).
+
+    `role`: "admin" (the whole site), "staff" (what their memberships allow, contest by contest) or "contestant".
+    """
 
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint("role IN ('admin','organizer','moderator','contestant')", name="role"),
+        CheckConstraint("role IN ('admin','staff','contestant')", name="role"),
         CheckConstraint("gender IS NULL OR gender IN ('nam','nu')", name="gender"),
     )
 
@@ -36,9 +40,10 @@ class User(UserMixin, db.Model):
     gender: Mapped[str | None] = mapped_column(String(3))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(default=True)
-    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
-    scope_area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[StaffMembership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="StaffMembership.user_id")
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -52,10 +57,59 @@ class User(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return self.role in ("admin", "staff")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+
+class StaffMembership(db.Model):
+    """A staff member's role in one contest: organizer (everything in it) or moderator of a unit or an area."""
+
+    __tablename__ = "staff_membership"
+    __table_args__ = (
+        UniqueConstraint("user_id", "contest_id"),
+        CheckConstraint("role IN ('organizer','moderator')", name="role"),
+        CheckConstraint("role = 'organizer' OR unit_id IS NOT NULL OR area_id IS NOT NULL", name="moderator_scope"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+    contest = relationship("Contest")
+    unit = relationship("Unit")
+    area = relationship("Area")
+
+
+class OneTimeToken(db.Model):
+    """A one-time link to set a password (a new staff member, or a reset an organiser hands over).
+
+    Only the SHA-256 of the token is kept; the link is shown once.
+    """
+
+    __tablename__ = "one_time_token"
+    __table_args__ = (CheckConstraint("purpose IN ('staff_setup','password_reset')", name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    user = relationship("User", foreign_keys=[user_id])
 
 
 class Registration(db.Model):

@@ -4,9 +4,10 @@ from flask_login import current_user
 
 from quizapp.models import utcnow
 from quizapp.public import formatting
-from quizapp.services import contests, registration
+from quizapp.services import contests, dashboard, registration
 from quizapp.services import leaderboard as leaderboard_service
 from quizapp.services import results as results_service
+from quizapp.web import visible_contest
 
 bp = Blueprint("public", __name__)
 formatting.register(bp)
@@ -15,15 +16,14 @@ BOARD_PAGE = 50
 
 @bp.get("/")
 def home():
-    contest = contests.featured_contest()
-    views = contests.round_views(contest, utcnow()) if contest else []
-    return render_template("public/home.html", contest=contest, rounds=views)
+    mine = registration.contest_ids_of(current_user.id) if current_user.is_authenticated else set()
+    return render_template("public/home.html", contests=dashboard.published_contests(utcnow()), mine=mine)
 
 
 @bp.get("/cuoc-thi/<slug>")
 def contest_page(slug: str):
-    contest = contests.get_contest(slug) or abort(404)
-    return render_template("public/home.html", contest=contest, rounds=contests.round_views(contest, utcnow()))
+    contest = visible_contest(slug)
+    return render_template("public/contest.html", contest=contest, rounds=contests.round_views(contest, utcnow()))
 
 
 @bp.get("/du-lieu-ca-nhan")
@@ -74,7 +74,7 @@ def _board_args() -> dict:
 
 @bp.get("/bang-xep-hang/<slug>")
 def leaderboard(slug: str):
-    contest = contests.get_contest(slug) or abort(404)
+    contest = visible_contest(slug)
     now, a = utcnow(), _board_args()
     page = max(1, request.args.get("trang", 1, type=int))
     board = leaderboard_service.board(contest, now, limit=BOARD_PAGE, offset=(page - 1) * BOARD_PAGE, **a)
@@ -90,7 +90,7 @@ def leaderboard(slug: str):
 
 @bp.get("/bang-xep-hang/<slug>/tham-gia")
 def participation(slug: str):
-    contest = contests.get_contest(slug) or abort(404)
+    contest = visible_contest(slug)
     now, a = utcnow(), _board_args()
     kw = {"round_id": a["round_id"], "track_code": a["track_code"]}
     resp = make_response(render_template(

@@ -1,6 +1,8 @@
 """Accounts: signing in by phone, CCCD or staff username."""
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy import or_, select
 
 from quizapp.domain.errors import DomainError
@@ -19,10 +21,8 @@ def _lookup_keys(identifier: str) -> list[str]:
     digits = "".join(ch for ch in raw if ch.isdigit())
     if len(digits) == 12:
         keys.append(digits)
-    try:
+    with contextlib.suppress(DomainError):
         keys.append(normalize_phone(raw))
-    except DomainError:
-        pass
     return keys
 
 

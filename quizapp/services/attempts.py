@@ -17,7 +17,17 @@ from quizapp.domain.counting import Entry, check_can_start, pick_entry
 from quizapp.domain.errors import DomainError
 from quizapp.domain.grading import grade
 from quizapp.extensions import db
-from quizapp.models import Answer, Attempt, AttemptQuestion, Question, QuestionOption, Registration, Round, Topic
+from quizapp.models import (
+    Answer,
+    Attempt,
+    AttemptQuestion,
+    ContestTopic,
+    Question,
+    QuestionOption,
+    Registration,
+    Round,
+    Topic,
+)
 
 IN_PROGRESS, SUBMITTED, EXPIRED = "in_progress", "submitted", "expired"
 
@@ -44,7 +54,7 @@ def start_attempt(registration_id: int, round_id: int, now: datetime, *, rng: ra
         current = _in_progress(registration_id, round_id)
         if current is not None:
             return current
-        raise AttemptError("Bạn đã dùng hết số lượt thi của đợt này.", "attempt_limit")
+        raise AttemptError("Bạn đã dùng hết số lượt thi của đợt này.", "attempt_limit") from None
 
 
 def _start(registration_id, round_id, now, rng, device_token, client_ip) -> Attempt:
@@ -99,14 +109,25 @@ def _in_progress(registration_id: int, round_id: int) -> Attempt | None:
 def _draw(rnd: Round, reg: Registration, rng: random.Random) -> list[draw.DrawnQuestion]:
     track_code = reg.track.code if reg.track else ""
     blueprint = draw.parse_blueprint((rnd.track_blueprints or {}).get(track_code) or rnd.blueprint or [])
-    return draw.draw_questions(candidate_questions(), blueprint, rnd.question_count, rng)
+    return draw.draw_questions(round_candidates(rnd), blueprint, rnd.question_count, rng)
+
+
+def round_candidates(rnd: Round) -> list[draw.CandidateQuestion]:
+    """The questions this round may draw: the contest's topics for ranked rounds, or its practice set."""
+    use = "practice" if rnd.is_practice else "ranked"
+    slugs = set(db.session.scalars(select(Topic.slug).join(ContestTopic, ContestTopic.topic_id == Topic.id).where(
+        ContestTopic.contest_id == rnd.contest_id, ContestTopic.use == use)))
+    if not slugs:
+        raise AttemptError("Ban Tổ chức chưa chọn bộ câu hỏi cho " + ("vòng thi thử." if rnd.is_practice
+                                                                      else "các đợt thi."), "no_question_set")
+    return [c for c in candidate_questions() if c.topic in slugs]
 
 
 _candidates: dict[str, tuple[tuple, list[draw.CandidateQuestion]]] = {}
 
 
 def candidate_questions() -> list[draw.CandidateQuestion]:
-    """Active questions with their topic and option ids, kept per process while the bank is unchanged.
+    """Every active question with its topic and option ids, kept per process while the bank is unchanged.
 
     Every start needs them; loading the whole bank each time dominated a start (see bench/RESULTS.md). A cheap
     fingerprint of the active options (count, max and sum of ids) changes with every import, edit, retirement or
@@ -165,6 +186,9 @@ def holds_attempt(attempt: Attempt, device_token: str) -> bool:
 
 @dataclass
 class ShownOption:
+    """An option as this attempt shows it. `id` is its place in this attempt's order (1, 2, ...): the bank's own
+    option ids never leave the server, so they cannot tell which option was written first or is correct."""
+
     id: int
     text: str
 
@@ -228,10 +252,11 @@ def view_attempt(attempt: Attempt, now: datetime) -> AttemptView:
     shown = []
     for aq in aqs:
         q = questions[aq.question_id]
-        sq = ShownQuestion(aq.id, aq.position, q.text, [ShownOption(oid, options[oid].text) for oid in aq.option_order],
-                           chosen.get(aq.id))
+        sq = ShownQuestion(aq.id, aq.position, q.text,
+                           [ShownOption(n, options[oid].text) for n, oid in enumerate(aq.option_order, 1)],
+                           shown_option(aq, chosen.get(aq.id)))
         if reveal_all or (attempt.round.is_practice and sq.chosen_option_id):
-            sq.correct_option_id = next(oid for oid in aq.option_order if options[oid].is_correct)
+            sq.correct_option_id = shown_option(aq, next(oid for oid in aq.option_order if options[oid].is_correct))
             sq.explanation, sq.source = q.explanation, q.source
         shown.append(sq)
     rnd = attempt.round
@@ -241,11 +266,18 @@ def view_attempt(attempt: Attempt, now: datetime) -> AttemptView:
     )
 
 
+def shown_option(aq: AttemptQuestion, option_id: int | None) -> int | None:
+    """The number an option has in this attempt (1-based), from the bank's option id."""
+    return aq.option_order.index(option_id) + 1 if option_id in aq.option_order else None
+
+
 # ---------------------------------------------------------------- answering
 
 
 @dataclass
 class SavedAnswer:
+    """A stored answer; options are numbered as this attempt shows them."""
+
     attempt_question_id: int
     option_id: int
     correct_option_id: int | None = None  # practice rounds only
@@ -261,18 +293,20 @@ def _lock_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-def save_answer(attempt_id: int, user_id: int, attempt_question_id: int, option_id: int, now: datetime,
+def save_answer(attempt_id: int, user_id: int, attempt_question_id: int, option: int, now: datetime,
                 client_seq: int = 0, device_token: str = "") -> SavedAnswer:
-    """Save (or change) one answer. Late answers, foreign questions and foreign options are refused."""
+    """Save (or change) one answer: `option` is its number in this attempt (1-based). Late answers, foreign
+    questions and options outside the question are refused."""
     get_attempt(attempt_id, user_id, now)  # ownership, and closes it if expired
     attempt = _lock_attempt(attempt_id)
     try:
         _check_answer_allowed(attempt, now, device_token)
-        aq = _attempt_question(attempt, attempt_question_id, option_id)
-        saved = SavedAnswer(aq.id, _upsert_answer(attempt, aq, option_id, now, client_seq))
+        aq = _attempt_question(attempt, attempt_question_id, option)
+        stored = _upsert_answer(attempt, aq, aq.option_order[option - 1], now, client_seq)
+        saved = SavedAnswer(aq.id, shown_option(aq, stored))
         if attempt.round.is_practice:
             q = db.session.get(Question, aq.question_id)
-            saved.correct_option_id = q.correct_option.id
+            saved.correct_option_id = shown_option(aq, q.correct_option.id)
             saved.explanation, saved.source = q.explanation, q.source
         db.session.commit()
         return saved
@@ -296,12 +330,12 @@ def check_device(attempt: Attempt, device_token: str) -> None:
                            "Tải lại trang nếu bạn muốn tiếp tục làm bài trên thiết bị này.", "device_replaced")
 
 
-def _attempt_question(attempt: Attempt, attempt_question_id: int, option_id: int) -> AttemptQuestion:
+def _attempt_question(attempt: Attempt, attempt_question_id: int, option: int) -> AttemptQuestion:
     aq = db.session.scalar(select(AttemptQuestion).where(
         AttemptQuestion.id == attempt_question_id, AttemptQuestion.attempt_id == attempt.id))
     if aq is None:
         raise AttemptError("Câu hỏi này không thuộc bài thi của bạn.", "invalid_question")
-    if option_id not in aq.option_order:
+    if not 1 <= option <= len(aq.option_order):
         raise AttemptError("Phương án này không thuộc câu hỏi.", "invalid_option")
     return aq
 

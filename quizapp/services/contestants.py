@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from quizapp.domain import identity
 from quizapp.domain.formats import roster
 from quizapp.extensions import db
-from quizapp.models import Contest, Registration, Track, User
+from quizapp.models import Contest, Registration, User
 from quizapp.services import audit, registration
 from quizapp.services.integrity import ReviewError, require_decider
 
@@ -145,8 +145,11 @@ def _check_places(contest: Contest, plan: list[_Planned]) -> None:
             if p.unit_id is None:
                 result.fail(roster.HEADERS["unit_code"],
                             f"Mã đơn vị «{c.unit_code}» không có trong danh sách đơn vị của cuộc thi.")
-        elif c.category == "official":
-            result.fail(roster.HEADERS["unit_code"], "Cán bộ, công chức, viên chức cần có Mã đơn vị.")
+        category = registration.resolve_category(contest, c.category)
+        if category is None:
+            result.fail(roster.HEADERS["category"], "Cuộc thi không có đối tượng dự thi này.")
+        elif category.unit_required and not c.unit_code:
+            result.fail(roster.HEADERS["unit_code"], f"{category.label} cần có Mã đơn vị.")
 
 
 def _check_accounts(contest: Contest, plan: list[_Planned]) -> None:
@@ -188,9 +191,6 @@ def _users_by(column, values: list[str]) -> dict[str, User]:
 
 def _write(contest: Contest, plan: list[_Planned], filename: str, now: datetime, actor: User | None,
            actor_name: str) -> None:
-    tracks = {t.code: t.id for t in db.session.scalars(select(Track).where(Track.contest_id == contest.id)
-                                                        .order_by(Track.position))}
-    default_track = next(iter(tracks.values()), None)
     created = []
     for p in plan:
         if p.result.outcome == "already":
@@ -199,9 +199,9 @@ def _write(contest: Contest, plan: list[_Planned], filename: str, now: datetime,
         user = p.user or User(role="contestant", full_name=c.person.name, name_key=identity.name_key(c.person.name),
                               phone=c.person.phone, cccd=c.person.cccd, birth_date=c.person.birth_date,
                               gender=c.person.gender, email=c.email or None, password_hash="")
-        reg = Registration(contest_id=contest.id, user=user,
-                           track_id=tracks.get(registration.CATEGORIES[c.category], default_track),
-                           area_id=p.area_id, unit_id=p.unit_id, category=c.category, consented_at=now,
+        category = registration.resolve_category(contest, c.category)
+        reg = Registration(contest_id=contest.id, user=user, track_id=registration.track_of(contest, category).id,
+                           area_id=p.area_id, unit_id=p.unit_id, category=category.code, consented_at=now,
                            created_at=now)
         db.session.add(reg)
         created.append(reg)

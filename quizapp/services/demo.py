@@ -4,47 +4,24 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from quizapp import ROOT
+from quizapp.domain import contest_setup as setup
 from quizapp.extensions import db
-from quizapp.models import Area, Contest, CountedEntry, Round, Track, Unit, User
-from quizapp.services import areas, bank, results, simulation
+from quizapp.models import Contest, CountedEntry, Round, Unit, User
+from quizapp.services import areas, bank, contest_setup, integrity, results, simulation, staff, units
 
 DEMO_SLUG = "cchc-2026"
+DEMO_FILE = ROOT / "quizapp" / "data" / "demo-contest.yaml"
+DEMO_ORGANIZER, DEMO_MODERATOR = "btc.laocai", "theodoi.snv"
 DEMO_TITLE = "Tìm hiểu cải cách hành chính năm 2026"
-DEMO_PROVINCE_CODE = 15  # Lào Cai (after the 1/7/2025 merger)
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ADMIN_USERNAME = "admin"
-
-AGENCIES = [
-    ("VP-UBND", "Văn phòng Ủy ban nhân dân tỉnh", 85),
-    ("SNV", "Sở Nội vụ", 70),
-    ("STP", "Sở Tư pháp", 45),
-    ("STC", "Sở Tài chính", 110),
-    ("SCT", "Sở Công Thương", 60),
-    ("SNNMT", "Sở Nông nghiệp và Môi trường", 150),
-    ("SXD", "Sở Xây dựng", 65),
-    ("SKHCN", "Sở Khoa học và Công nghệ", 55),
-    ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch", 75),
-    ("SGDDT", "Sở Giáo dục và Đào tạo", 80),
-    ("SYT", "Sở Y tế", 90),
-    ("SDTTG", "Sở Dân tộc và Tôn giáo", 35),
-    ("TTR", "Thanh tra tỉnh", 40),
-]
-
-RULES = """Cuộc thi dành cho cán bộ, công chức, viên chức, người lao động trong các cơ quan, đơn vị và Nhân dân từ đủ 18 tuổi trở lên đang sinh sống, học tập, làm việc trên địa bàn tỉnh. Thành viên Ban Tổ chức, Tổ giúp việc không tham gia dự thi.
-
-Cuộc thi gồm 4 đợt thi hằng tuần, mỗi đợt từ 00 giờ 00 thứ Hai đến 24 giờ 00 Chủ nhật. Mỗi lượt thi gồm 20 câu hỏi trắc nghiệm (mỗi câu có 4 phương án, chỉ có 1 phương án đúng) chọn ngẫu nhiên từ bộ câu hỏi, làm trong 20 phút, và 1 câu hỏi dự đoán số người trả lời đúng tất cả các câu hỏi trong đợt.
-
-Mỗi người được thi tối đa 3 lượt trong một đợt; hệ thống tự động lấy lượt có kết quả cao nhất. Xếp hạng theo thứ tự: số câu trả lời đúng nhiều hơn; dự đoán gần đúng hơn; thời gian làm bài ngắn hơn; nộp bài sớm hơn.
-
-Mỗi người chỉ đăng ký một tài khoản bằng số CCCD và số điện thoại của mình. Thông tin đăng ký sai sự thật hoặc đăng ký nhiều tài khoản thì kết quả không được công nhận.
-
-Vòng thi thử luôn mở, không giới hạn số lượt và không tính vào xếp hạng, giúp người dự thi làm quen với cách thi."""
 
 
 @dataclass
@@ -64,22 +41,18 @@ def week_start(now: datetime) -> datetime:
 def seed_demo(now: datetime, instance_path: Path) -> SeedReport:
     """Create whatever part of the demo is missing. Running it again creates nothing."""
     created: list[str] = []
-    province = areas.load_province(DEMO_PROVINCE_CODE)
+    sync = bank.load_bundled()
+    if sync.added:
+        created.append(f"{sync.added} câu hỏi của ngân hàng câu hỏi kèm theo")
     contest = db.session.scalar(select(Contest).where(Contest.slug == DEMO_SLUG))
     if contest is None:
-        contest = _create_contest(province, now)
+        contest = _load_contest(now)
         created.append(f"cuộc thi «{contest.title}»")
-    if _ensure_units(contest, province):
-        created.append("danh sách đơn vị")
-    added = bank.load_bundled().added
-    if added:
-        created.append(f"{added} câu hỏi của ngân hàng câu hỏi kèm theo")
     password = _ensure_admin(instance_path)
     if password:
         created.append("tài khoản quản trị")
-    if contest.prize_config is None:
-        contest.prize_config = DEMO_PRIZES
-        created.append("cơ cấu giải thưởng")
+    if _ensure_staff(contest, instance_path, now):
+        created.append("tài khoản Ban Tổ chức và người theo dõi mẫu")
     db.session.commit()
     created += _ensure_simulation(contest, now)
     if _ensure_published(contest, now):
@@ -87,64 +60,11 @@ def seed_demo(now: datetime, instance_path: Path) -> SeedReport:
     return SeedReport(created, ADMIN_USERNAME, password)
 
 
-def _create_contest(province: Area, now: datetime) -> Contest:
-    contest = Contest(
-        slug=DEMO_SLUG, title=DEMO_TITLE, organizer_name=f"Ủy ban nhân dân tỉnh {province.name}",
-        prize_config=DEMO_PRIZES,
-        description=(
-            "Cuộc thi nhằm tuyên truyền, nâng cao nhận thức của cán bộ, công chức, viên chức và Nhân dân về "
-            "Chương trình tổng thể cải cách hành chính nhà nước giai đoạn 2021–2030."
-        ),
-        rules_text=RULES, area_root_id=province.id, group_level="commune",
-    )
-    contest.tracks = [
-        Track(code="officials", name="Cán bộ, công chức, viên chức", position=1),
-        Track(code="citizens", name="Người dân", position=2),
-    ]
-    start = week_start(now) - timedelta(weeks=1)
-    contest.rounds = [_weekly_round(n, start + timedelta(weeks=n - 1)) for n in range(1, 5)]
-    contest.rounds.append(Round(
-        number=0, name="Thi thử", kind="practice", opens_at=start, closes_at=start + timedelta(weeks=8),
-        question_count=10, time_limit_seconds=10 * 60, attempts_allowed=None, counting_rule="best",
-    ))
-    db.session.add(contest)
-    db.session.flush()
-    return contest
-
-
-DEMO_TOPICS = ("the-che", "thu-tuc-hanh-chinh", "to-chuc-bo-may", "che-do-cong-vu", "tai-chinh-cong",
-               "chinh-phu-so", "lanh-dao", "chi-so")
-
-
-def _weekly_round(number: int, opens_at: datetime) -> Round:
-    """20 questions: two from each topic, the rest from anywhere in the bank."""
-    return Round(
-        blueprint=[{"topic": t, "count": 2} for t in DEMO_TOPICS],
-        number=number, name=f"Tuần {number}", kind="weekly", opens_at=opens_at,
-        closes_at=opens_at + timedelta(weeks=1), question_count=20, time_limit_seconds=20 * 60,
-        attempts_allowed=3, counting_rule="best", prediction_mode="perfect_count",
-        prediction_question="Theo bạn, có bao nhiêu người trả lời đúng tất cả các câu hỏi của tuần thi này?",
-    )
-
-
-def _ensure_units(contest: Contest, province: Area) -> bool:
-    """Provincial agencies and every commune's People's Committee; adds only missing ones."""
-    have = set(db.session.scalars(select(Unit.code).where(Unit.contest_id == contest.id)))
-    added = False
-    for code, name, staff in AGENCIES:
-        if code not in have:
-            db.session.add(Unit(contest_id=contest.id, code=code, name=name, kind="agency",
-                                block="Khối sở, ban, ngành", staff_count=staff, area_id=province.id))
-            added = True
-    for area in areas.children(province.id):
-        code = f"UBND-{area.code}"
-        if code not in have:
-            staff = 25 + int(area.code) % 20  # demo staff counts, stable per commune
-            db.session.add(Unit(contest_id=contest.id, code=code, name=f"UBND {area.name}", kind="commune_committee",
-                                block="Khối xã, phường", staff_count=staff, area_id=area.id))
-            added = True
-    db.session.flush()
-    return added
+def _load_contest(now: datetime) -> Contest:
+    """The demo's definition file, its rounds moved so that Tuần 1 opened on last week's Monday."""
+    d = setup.parse_definition(contest_setup.read_yaml(DEMO_FILE.read_bytes()), LOCAL_TZ)
+    contest_setup.shift_for_demo(d, week_start(now) - timedelta(weeks=1))
+    return contest_setup.load_definition(d, None, now).contest
 
 
 def _ensure_admin(instance_path: Path) -> str | None:
@@ -159,6 +79,18 @@ def _ensure_admin(instance_path: Path) -> str | None:
     admin.set_password(password)
     db.session.add(admin)
     return password
+
+
+def _ensure_staff(contest: Contest, instance_path: Path, now: datetime) -> bool:
+    """An organiser of the demo contest and a moderator of one of its units, sharing the admin's demo password."""
+    password = admin_password(instance_path)
+    if password is None or staff.find_staff(DEMO_ORGANIZER) is not None:
+        return False
+    organizer = staff.create_staff(DEMO_ORGANIZER, "Cán bộ Ban Tổ chức (mẫu)", None, now, password=password)
+    staff.add_membership(organizer, contest, "organizer", None, now)
+    moderator = staff.create_staff(DEMO_MODERATOR, "Cán bộ theo dõi Sở Nội vụ (mẫu)", None, now, password=password)
+    staff.add_membership(moderator, contest, "moderator", None, now, unit=units.find(contest, "SNV"))
+    return True
 
 
 # ---------------------------------------------------------------- simulated contestants and published results
@@ -176,6 +108,7 @@ WEEK2_SHARE = 0.25  # who has already taken Tuần 2 (open)
 
 def _demo_people(contest: Contest, rng: random.Random) -> list[simulation.Person]:
     units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.contest_id == contest.id))}
+    agencies = sorted(code for code, u in units.items() if u.kind == "agency")
     communes = areas.children(contest.area_root_id)
     step = max(1, len(communes) // DEMO_COMMUNES)
     chosen = sorted(communes, key=lambda a: a.code)[::step][:DEMO_COMMUNES]
@@ -188,7 +121,7 @@ def _demo_people(contest: Contest, rng: random.Random) -> list[simulation.Person
         people.append(simulation.Person(f"demo-{n:04d}", simulation.person_name(rng), track, area_id,
                                         unit.id if unit else None))
 
-    for code, _name, _staff in AGENCIES:
+    for code in agencies:
         unit = units[code]
         count = round(AGENCY_RATES[code] * unit.staff_count) if code in AGENCY_RATES else rng.randint(1, 2)
         for _ in range(count):
@@ -242,7 +175,31 @@ def _ensure_simulation(contest: Contest, now: datetime) -> list[str]:
     sim = simulation.Simulator(rng)
     taken = _simulate_round(sim, regs, rounds[1], now, share=1.0, retry=RETRY_SHARE)
     taken += _simulate_round(sim, regs, rounds[2], now, share=WEEK2_SHARE, retry=0.0)
-    return [f"{len(regs)} thí sinh mô phỏng với {taken} lượt thi"]
+    taken += _suspicious(contest, sim, rounds[1], rng)
+    found = integrity.scan(contest, now)
+    return [f"{len(regs)} thí sinh mô phỏng với {taken} lượt thi", found.summary]
+
+
+DUPLICATE_PAIRS = 3
+FAST_ATTEMPTS = 4
+
+
+def _suspicious(contest: Contest, sim: simulation.Simulator, week1: Round, rng: random.Random) -> int:
+    """What the review screens are for: a few people registered twice (same name and birth date, another phone)
+    and a few attempts finished implausibly fast. The review queue then has something to show."""
+    communes = areas.children(contest.area_root_id)[:DUPLICATE_PAIRS]
+    twins = []
+    for i, area in enumerate(communes):
+        name, born = simulation.person_name(rng), date(1980 + 3 * i, 3 + i, 10 + i)
+        for copy in (1, 2):
+            twins.append(simulation.Person(f"demo-trung-{i}-{copy}", name, "citizens", area.id, None,
+                                           birth_date=born, phone=f"09990{i:02d}{copy:03d}"))
+    regs = simulation.add_contestants(contest, twins, week1.opens_at + timedelta(days=1))
+    quick = [simulation.Contestant.of(r) for r in regs[:FAST_ATTEMPTS]]
+    start = week1.opens_at + timedelta(days=2)
+    for k, who in enumerate(quick):
+        sim.take_attempt(who, week1, start + timedelta(hours=k), week1.question_count, 25 + 5 * k, 120)
+    return len(quick)
 
 
 def _ensure_published(contest: Contest, now: datetime) -> bool:

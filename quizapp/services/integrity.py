@@ -15,18 +15,27 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import false, func, or_, select, true, update
+from sqlalchemy import func, or_, select, update
 
 from quizapp.domain import flags as rules
 from quizapp.domain import identity
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
-from quizapp.models import (Answer, Area, Attempt, AttemptQuestion, Contest, DuplicateCandidate, QuestionOption,
-                            Registration, ReviewFlag, Round, Unit, User)
-from quizapp.services import audit, events
+from quizapp.models import (
+    Answer,
+    Area,
+    Attempt,
+    AttemptQuestion,
+    Contest,
+    DuplicateCandidate,
+    QuestionOption,
+    Registration,
+    ReviewFlag,
+    Round,
+    User,
+)
+from quizapp.services import access, audit, events
 
-DECIDERS = ("admin", "organizer")
-VIEWERS = ("admin", "organizer", "moderator")
 MERGE_REASON = "trùng người"
 FLAG_LABELS = {
     "fast_attempt": "Làm bài nhanh bất thường",
@@ -46,36 +55,21 @@ class ReviewError(DomainError):
 # ---------------------------------------------------------------- who sees what
 
 
-def require_decider(actor: User) -> None:
-    if actor is None or actor.role not in DECIDERS:
-        raise ReviewError("Chỉ Ban Tổ chức được ra quyết định về bài dự thi.", "forbidden")
+def require_decider(actor: User | None, contest_id: int) -> None:
+    """A signed-in actor must be an organiser of the contest (or an admin); None is the command line."""
+    if actor is None:
+        return
+    try:
+        access.require(actor, contest_id, decide=True)
+    except access.AccessError as e:
+        raise ReviewError("Chỉ Ban Tổ chức được ra quyết định về bài dự thi." if e.code == "forbidden"
+                          else e.message, e.code) from None
 
 
-def scope_condition(viewer: User):
-    """A condition on Registration: what this staff member may see (moderators: their unit and area only)."""
-    if viewer.role in DECIDERS:
-        return true()
-    if viewer.role != "moderator":
-        return false()
-    parts = []
-    if viewer.scope_unit_id:
-        parts.append(Registration.unit_id.in_(_subtree(Unit, viewer.scope_unit_id)))
-    if viewer.scope_area_id:
-        parts.append(Registration.area_id.in_(_subtree(Area, viewer.scope_area_id)))
-    return or_(*parts) if parts else false()
-
-
-def _subtree(model, root_id: int) -> list[int]:
-    ids, frontier = [root_id], [root_id]
-    while frontier:
-        frontier = list(db.session.scalars(select(model.id).where(model.parent_id.in_(frontier))))
-        ids += frontier
-    return ids
-
-
-def visible_registration(viewer: User, registration_id: int) -> Registration | None:
+def visible_registration(viewer: access.Access, registration_id: int) -> Registration | None:
     """The entry if this staff member may see it, else None."""
-    return db.session.scalar(select(Registration).where(Registration.id == registration_id, scope_condition(viewer)))
+    return db.session.scalar(select(Registration).where(Registration.id == registration_id,
+                                                        access.registration_condition(viewer)))
 
 
 # ---------------------------------------------------------------- scanning
@@ -191,6 +185,13 @@ def _same_answer_flags(contest: Contest, t: rules.Thresholds) -> list[ReviewFlag
 # ---------------------------------------------------------------- decisions on an entry
 
 
+def _contest_of(registration_id: int) -> int:
+    contest_id = db.session.scalar(select(Registration.contest_id).where(Registration.id == registration_id))
+    if contest_id is None:
+        raise ReviewError("Không tìm thấy bài dự thi.", "not_found")
+    return contest_id
+
+
 def _locked_registration(registration_id: int) -> Registration:
     # FOR NO KEY UPDATE, as start_attempt: a submit's foreign-key check on this row must not deadlock with it.
     reg = db.session.scalar(select(Registration).where(Registration.id == registration_id).with_for_update(key_share=True)
@@ -213,11 +214,10 @@ def disqualify(registration_id: int, actor: User | None, now: datetime, reason: 
 
     `actor` None is the command line (trusted; logged as «Hệ thống»); a signed-in user must be an organiser.
     """
-    if actor is not None:
-        require_decider(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError("Vui lòng ghi lý do loại bài dự thi.", "reason_required")
+    require_decider(actor, _contest_of(registration_id))
     reg = _locked_registration(registration_id)
     if reg.status == "disqualified":
         raise ReviewError("Bài dự thi này đã bị loại trước đó.", "already_disqualified")
@@ -233,11 +233,10 @@ def disqualify(registration_id: int, actor: User | None, now: datetime, reason: 
 
 def restore(registration_id: int, actor: User | None, now: datetime, reason: str) -> Registration:
     """Undo a disqualification (its attempts count again); a merge it came from goes back to the queue."""
-    if actor is not None:
-        require_decider(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError("Vui lòng ghi lý do khôi phục.", "reason_required")
+    require_decider(actor, _contest_of(registration_id))
     reg = _locked_registration(registration_id)
     if reg.status != "disqualified":
         raise ReviewError("Bài dự thi này đang hợp lệ, không cần khôi phục.", "not_disqualified")
@@ -262,11 +261,11 @@ def _standing(snapshot: dict) -> dict:
 
 
 def _locked_open_candidate(candidate_id: int, actor: User) -> DuplicateCandidate:
-    require_decider(actor)
     cand = db.session.scalar(select(DuplicateCandidate).where(DuplicateCandidate.id == candidate_id).with_for_update()
                              .execution_options(populate_existing=True))
     if cand is None:
         raise ReviewError("Không tìm thấy cặp nghi trùng.", "not_found")
+    require_decider(actor, cand.contest_id)
     if cand.status != "open":
         raise ReviewError("Cặp này đã được xử lý trước đó.", "already_resolved")
     return cand
@@ -317,9 +316,9 @@ def clear_duplicate(candidate_id: int, actor: User, now: datetime, note: str = "
     db.session.commit()
 
 
-def duplicate_queue(contest: Contest, viewer: User, status: str = "open", page: int = 1,
+def duplicate_queue(contest: Contest, viewer: access.Access, status: str = "open", page: int = 1,
                     per_page: int = 50) -> tuple[list[DuplicateCandidate], int]:
-    visible = select(Registration.id).where(Registration.contest_id == contest.id, scope_condition(viewer))
+    visible = select(Registration.id).where(Registration.contest_id == contest.id, access.registration_condition(viewer))
     query = select(DuplicateCandidate).where(
         DuplicateCandidate.contest_id == contest.id,
         or_(DuplicateCandidate.registration_a_id.in_(visible), DuplicateCandidate.registration_b_id.in_(visible)))
@@ -333,12 +332,12 @@ def duplicate_queue(contest: Contest, viewer: User, status: str = "open", page: 
 
 def resolve_flag(flag_id: int, decision: str, actor: User, now: datetime, note: str = "") -> ReviewFlag:
     """"clear" (nothing wrong) or "confirm" (looked at and true; the entry is dealt with separately)."""
-    require_decider(actor)
     if decision not in ("clear", "confirm"):
         raise ReviewError("Quyết định không hợp lệ.", "invalid_choice")
     flag = db.session.scalar(select(ReviewFlag).where(ReviewFlag.id == flag_id).with_for_update())
     if flag is None:
         raise ReviewError("Không tìm thấy cảnh báo.", "not_found")
+    require_decider(actor, flag.contest_id)
     if flag.status != "open":
         raise ReviewError("Cảnh báo này đã được xử lý trước đó.", "already_resolved")
     flag.status = "cleared" if decision == "clear" else "confirmed"
@@ -349,9 +348,9 @@ def resolve_flag(flag_id: int, decision: str, actor: User, now: datetime, note: 
     return flag
 
 
-def flag_list(contest: Contest, viewer: User, status: str = "open", kind: str = "", page: int = 1,
+def flag_list(contest: Contest, viewer: access.Access, status: str = "open", kind: str = "", page: int = 1,
               per_page: int = 50) -> tuple[list[ReviewFlag], int]:
-    visible = select(Registration.id).where(Registration.contest_id == contest.id, scope_condition(viewer))
+    visible = select(Registration.id).where(Registration.contest_id == contest.id, access.registration_condition(viewer))
     query = select(ReviewFlag).where(ReviewFlag.contest_id == contest.id, ReviewFlag.registration_id.in_(visible))
     if status:
         query = query.where(ReviewFlag.status == status)
@@ -361,20 +360,16 @@ def flag_list(contest: Contest, viewer: User, status: str = "open", kind: str = 
 
 
 def flags_of(registration_id: int) -> list[ReviewFlag]:
+    """Flags on this entry (as the flagged one, or as the other of a pair)."""
     return list(db.session.scalars(select(ReviewFlag).where(or_(
         ReviewFlag.registration_id == registration_id, ReviewFlag.other_registration_id == registration_id))
         .order_by(ReviewFlag.id)))
 
 
-def counts(contest: Contest, viewer: User) -> dict[str, int]:
+def counts(contest: Contest, viewer: access.Access) -> dict[str, int]:
     """Open items in each queue, as this staff member sees them."""
     return {"duplicates": duplicate_queue(contest, viewer, per_page=1)[1],
             "flags": flag_list(contest, viewer, per_page=1)[1]}
-
-
-def contests_overview(viewer: User) -> list[tuple[Contest, dict[str, int]]]:
-    """Every contest, newest first, with its open review items as this staff member sees them."""
-    return [(c, counts(c, viewer)) for c in db.session.scalars(select(Contest).order_by(Contest.id.desc()))]
 
 
 def _page(query, page: int, per_page: int):

@@ -18,13 +18,15 @@ from itertools import chain
 
 from sqlalchemy import case, func, select, tuple_
 
-from quizapp.domain import ranking
+from quizapp.domain import collation, ranking
 from quizapp.domain.counting import Entry
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
 from quizapp.models import Area, Contest, ContestEntry, CountedEntry, Registration, Round, Track, Unit, User
 from quizapp.services.leaderboard_store import (  # noqa: F401  (rebuild_round, refresh_entry: re-exported)
-    rebuild_round, refresh_entry, shared,
+    rebuild_round,
+    refresh_entry,
+    shared,
 )
 
 MAX_LIMIT = 200
@@ -418,21 +420,29 @@ class Table:
 
 
 def group_areas(contest: Contest) -> tuple[list[Area], dict[int, int]]:
-    """The areas the contest groups by, and for every area below the root the group it belongs to."""
-    if contest.area_root_id is None:
-        return [], {}
+    """The areas the contest groups by, and for every area of its tree the group it belongs to."""
+    areas = {a.id: a for a in db.session.scalars(select(Area).where(Area.contest_id == contest.id))}
     group_of: dict[int, int] = {}
-    groups, frontier = [], [contest.area_root_id]
-    while frontier:
-        children = list(db.session.scalars(select(Area).where(Area.parent_id.in_(frontier))))
-        for child in children:
-            if child.parent_id in group_of:
-                group_of[child.id] = group_of[child.parent_id]
-            elif child.level in (contest.group_level, "commune"):  # a commune with no area of that level above
-                groups.append(child)
-                group_of[child.id] = child.id
-        frontier = [c.id for c in children if c.level != "commune"]
-    return sorted(groups, key=lambda a: a.name), group_of
+
+    def group(area: Area) -> int | None:
+        if area.id not in group_of:
+            if area.level == contest.group_level or (area.level == "commune" and (
+                    area.parent_id is None or areas[area.parent_id].level == "province")):
+                group_of[area.id] = area.id  # a commune with no area of the grouping level above is its own group
+            elif area.parent_id in areas:
+                parent = group(areas[area.parent_id])
+                if parent is None:
+                    return None
+                group_of[area.id] = parent
+            else:
+                return None
+        return group_of[area.id]
+
+    for area in areas.values():
+        if area.level != "province":
+            group(area)
+    groups = [areas[g] for g in set(group_of.values())]
+    return collation.sort(groups, lambda a: a.name), group_of
 
 
 def _aggregates(contest: Contest, rnd: Round | None, track: Track | None, key: str) -> dict:
@@ -511,7 +521,8 @@ def unit_table(contest: Contest, now: datetime, round_id: int | None = None, tra
 
 
 def _unit_blocks(contest: Contest, rnd: Round | None, track: Track | None, hide: bool) -> list:
-    units = list(db.session.scalars(select(Unit).where(Unit.contest_id == contest.id).order_by(Unit.block, Unit.name)))
+    units = sorted(db.session.scalars(select(Unit).where(Unit.contest_id == contest.id)),
+                   key=lambda u: (collation.key(u.block), collation.key(u.name)))
     agg = _aggregates(contest, rnd, track, "unit_id")
     registered = _registered(contest, track, "unit_id")
     meta = {str(u.id): (u.code, u.block) for u in units}
@@ -519,7 +530,7 @@ def _unit_blocks(contest: Contest, rnd: Round | None, track: Track | None, hide:
     for u in units:
         blocks[u.block].append(_stats(u.id, u.code, u.name, registered.get(u.id, 0), agg.get(u.id), u.staff_count))
     return [(block, _rows(ranking.collective_ranking(stats, contest.min_participation_rate), meta, hide))
-            for block, stats in sorted(blocks.items())]
+            for block, stats in sorted(blocks.items(), key=lambda b: collation.key(b[0]))]
 
 
 def distribution(rnd: Round, track_id: int | None = None) -> dict[int, int]:

@@ -7,14 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from quizapp.domain import identity
+from quizapp.domain import collation, identity
+from quizapp.domain.contest_setup import Category, categories
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
 from quizapp.models import Area, Contest, Registration, Track, Unit, User
 from quizapp.services import audit
 
-CATEGORIES = {"official": "officials", "citizen": "citizens"}
-CATEGORY_LABELS = {"official": "Cán bộ, công chức, viên chức, người lao động", "citizen": "Người dân"}
 MIN_AGE = 18
 MIN_PASSWORD = 8
 
@@ -134,41 +133,53 @@ def join(contest: Contest, user: User, data: RegistrationData, now: datetime, ip
     return reg
 
 
+def contest_categories(contest: Contest) -> list[Category]:
+    """Who may register, as the contest words it (the two standard categories unless the organiser set others)."""
+    return categories(contest.categories)
+
+
+def resolve_category(contest: Contest, code: str) -> Category | None:
+    """The contest's category for a code; the standard codes "official"/"citizen" (contestant lists use them)
+    map to the contest's first category that does or does not require a unit."""
+    cats = contest_categories(contest)
+    found = next((c for c in cats if c.code == code), None)
+    if found is None and code in ("official", "citizen"):
+        found = next((c for c in cats if c.unit_required == (code == "official")), None)
+    return found
+
+
+def track_of(contest: Contest, category: Category) -> Track:
+    track = db.session.scalar(select(Track).where(Track.contest_id == contest.id, Track.code == category.track))
+    return track or db.session.scalar(select(Track).where(Track.contest_id == contest.id).order_by(Track.position))
+
+
 def _checked_place(contest: Contest, data: RegistrationData) -> tuple[Area | None, Unit | None, Track]:
-    if data.category not in CATEGORIES:
+    category = resolve_category(contest, data.category)
+    if category is None:
         raise RegistrationError("Vui lòng chọn đối tượng dự thi.", "category", "category")
-    track = db.session.scalar(select(Track).where(Track.contest_id == contest.id, Track.code == CATEGORIES[data.category]))
-    track = track or db.session.scalar(select(Track).where(Track.contest_id == contest.id).order_by(Track.position))
+    data.category = category.code
+    track = track_of(contest, category)
     area = db.session.get(Area, data.area_id) if data.area_id else None
-    if area is None or area.id not in contest_area_ids(contest):
+    if area is None or area.contest_id != contest.id or area.level != "commune":
         raise RegistrationError("Vui lòng chọn xã, phường nơi bạn sinh sống hoặc công tác.", "area", "area_id")
     unit = db.session.get(Unit, data.unit_id) if data.unit_id else None
     if unit is not None and unit.contest_id != contest.id:
         raise RegistrationError("Đơn vị không thuộc danh sách của cuộc thi.", "unit", "unit_id")
-    if data.category == "official" and unit is None:
-        raise RegistrationError("Cán bộ, công chức, viên chức vui lòng chọn đơn vị công tác.", "unit", "unit_id")
+    if category.unit_required and unit is None:
+        raise RegistrationError(f"{category.label} vui lòng chọn đơn vị công tác.", "unit", "unit_id")
     return area, unit, track
 
 
-def contest_area_ids(contest: Contest) -> set[int]:
-    """Ids of the areas below the contest's root (the communes and wards a contestant may choose)."""
-    return {a.id for a in selectable_areas(contest)}
-
-
 def selectable_areas(contest: Contest) -> list[Area]:
-    """The lowest level of the contest's area tree (communes and wards), by name."""
-    if contest.area_root_id is None:
-        return []
-    level, frontier = [], [contest.area_root_id]
-    while frontier:
-        children = list(db.session.scalars(select(Area).where(Area.parent_id.in_(frontier))))
-        level.extend(a for a in children if a.level == "commune")
-        frontier = [a.id for a in children if a.level != "commune"]
-    return sorted(level, key=lambda a: identity.name_key(a.name))
+    """The communes and wards of the contest's tree a contestant may choose, in Vietnamese order."""
+    areas = db.session.scalars(select(Area).where(Area.contest_id == contest.id, Area.level == "commune"))
+    return collation.sort(areas, lambda a: a.name)
 
 
 def selectable_units(contest: Contest) -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(Unit.contest_id == contest.id).order_by(Unit.kind, Unit.name)))
+    """The contest's units: agencies first, then communes' committees, each in Vietnamese order."""
+    units = db.session.scalars(select(Unit).where(Unit.contest_id == contest.id))
+    return sorted(units, key=lambda u: (u.kind != "agency", collation.key(u.name)))
 
 
 def _refuse_taken(person: identity.Person) -> None:
@@ -183,3 +194,8 @@ def _refuse_taken(person: identity.Person) -> None:
 
 def registration_for(user_id: int, contest_id: int) -> Registration | None:
     return db.session.scalar(select(Registration).where(Registration.user_id == user_id, Registration.contest_id == contest_id))
+
+
+def contest_ids_of(user_id: int) -> set[int]:
+    """The contests this account has entered."""
+    return set(db.session.scalars(select(Registration.contest_id).where(Registration.user_id == user_id)))

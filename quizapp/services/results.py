@@ -20,9 +20,21 @@ from quizapp.domain import prizes, ranking, review, timing
 from quizapp.domain import results as export_format
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
-from quizapp.models import (Area, Attempt, CountedEntry, EntryReview, Registration, ResultEntry, ResultSet, ReviewFlag, Round,
-                            Track, Unit, User)
-from quizapp.services import attempts, integrity, leaderboard
+from quizapp.models import (
+    Area,
+    Attempt,
+    CountedEntry,
+    EntryReview,
+    Registration,
+    ResultEntry,
+    ResultSet,
+    ReviewFlag,
+    Round,
+    Track,
+    Unit,
+    User,
+)
+from quizapp.services import access, attempts, audit, integrity, leaderboard
 
 DRAFT, APPROVED, PUBLISHED, SUPERSEDED = "draft", "approved", "published", "superseded"
 STATUS_LABELS = {DRAFT: "Bản nháp", APPROVED: "Đã duyệt", PUBLISHED: "Đã công bố", SUPERSEDED: "Đã được thay thế"}
@@ -68,19 +80,38 @@ def prize_config(rnd: Round) -> dict:
 # ---------------------------------------------------------------- computing
 
 
-def compute(round_id: int, now: datetime, user_id: int | None = None) -> ResultSet:
+def _require_organizer(actor: User | None, rnd: Round) -> int | None:
+    """Results are decided by the contest's organisers (or admins); None is the command line. Returns the id."""
+    if actor is None:
+        return None
+    try:
+        access.require(actor, rnd.contest_id, decide=True)
+    except access.AccessError as e:
+        raise ResultsError("Chỉ Ban Tổ chức được tính, xem xét, duyệt và công bố kết quả."
+                           if e.code == "forbidden" else e.message, e.code) from None
+    return actor.id
+
+
+def _log(action: str, actor: User | None, now: datetime, rnd: Round, after: dict, reason: str = "", registration=None):
+    audit.record(action, actor, now, contest_id=rnd.contest_id, registration=registration,
+                 after={"round_id": rnd.id, "round": rnd.name} | after, reason=reason)
+
+
+def compute(round_id: int, now: datetime, actor: User | None = None) -> ResultSet:
     """Compute (or recompute) the round's draft results. The round must have closed, grace period included."""
     rnd = get_round(round_id)
+    user_id = _require_organizer(actor, rnd)
     if now < rnd.closes_at + timedelta(seconds=timing.GRACE_SECONDS):
         raise ResultsError("Đợt thi chưa kết thúc nên chưa thể tính kết quả.", "round_not_closed")
     attempts.close_expired(now)  # attempts left open are graded at their deadline first
     leaderboard.rebuild_round(rnd.id)
     result = _replace_draft(rnd, now, user_id)
+    _log("result.compute", actor, now, rnd, {"version": result.version, "ranked": result.ranked_count})
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ResultsError("Một người khác vừa tính kết quả của đợt này. Vui lòng tải lại trang.", "conflict")
+        raise ResultsError("Một người khác vừa tính kết quả của đợt này. Vui lòng tải lại trang.", "conflict") from None
     return result
 
 
@@ -216,10 +247,12 @@ class Flagged:
         return self.entry.prize is not None and self.review is None
 
 
-def flagged(result: ResultSet) -> list[Flagged]:
+def flagged(result: ResultSet, scope: access.Access | None = None) -> list[Flagged]:
     """Flagged entries of a version, prize winners first, with the review decision if one was made."""
-    entries = list(db.session.scalars(select(ResultEntry).where(ResultEntry.result_set_id == result.id,
-                                                                ResultEntry.flags != "")))
+    q = select(ResultEntry).where(ResultEntry.result_set_id == result.id, ResultEntry.flags != "")
+    if scope is not None and not scope.sees_everything:
+        q = q.where(ResultEntry.registration_id.in_(select(Registration.id).where(access.registration_condition(scope))))
+    entries = list(db.session.scalars(q))
     reviews = {r.attempt_id: r for r in db.session.scalars(select(EntryReview).where(
         EntryReview.attempt_id.in_([e.attempt_id for e in entries])))} if entries else {}
     out = [Flagged(e, e.flags.split(";"), reviews.get(e.attempt_id)) for e in entries]
@@ -227,10 +260,11 @@ def flagged(result: ResultSet) -> list[Flagged]:
 
 
 def review_entry(round_id: int, attempt_id: int, decision: str, note: str, now: datetime,
-                 user_id: int | None = None) -> ResultSet | None:
-    """Record a decision on a flagged attempt. Disqualifying (an organiser's decision, through the integrity
-    service, so it is audit-logged) takes the whole entry out and recomputes the open draft."""
+                 actor: User | None = None) -> ResultSet | None:
+    """Record an organiser's decision on a flagged attempt (audit-logged). Disqualifying (through the integrity
+    service) takes the whole entry out and recomputes the open draft."""
     rnd = get_round(round_id)
+    user_id = _require_organizer(actor, rnd)
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.round_id != rnd.id:
         raise ResultsError("Không tìm thấy bài thi trong đợt này.", "not_found")
@@ -241,13 +275,15 @@ def review_entry(round_id: int, attempt_id: int, decision: str, note: str, now: 
         if not note:
             raise ResultsError("Vui lòng ghi lý do loại thí sinh.", "reason_required")
         if db.session.get(Registration, attempt.registration_id).status != "disqualified":
-            actor = db.session.get(User, user_id) if user_id else None
             integrity.disqualify(attempt.registration_id, actor, now, note, commit=False)
     row = db.session.scalar(select(EntryReview).where(EntryReview.attempt_id == attempt_id))
     if row is None:
         row = EntryReview(round_id=rnd.id, attempt_id=attempt_id, registration_id=attempt.registration_id)
         db.session.add(row)
+    before = {"decision": row.decision} if row.decision else {}
     row.decision, row.note, row.reviewed_by_id, row.reviewed_at = decision, note, user_id, now
+    audit.record("result.review", actor, now, registration=attempt.registration, before=before,
+                 after={"round_id": rnd.id, "attempt_id": attempt_id, "decision": decision}, reason=note)
     db.session.flush()
     draft = open_version(rnd.id)
     if draft is not None and decision == "disqualified":
@@ -256,15 +292,17 @@ def review_entry(round_id: int, attempt_id: int, decision: str, note: str, now: 
     return draft
 
 
-def approve(result_id: int, now: datetime, user_id: int | None = None) -> ResultSet:
+def approve(result_id: int, now: datetime, actor: User | None = None) -> ResultSet:
     """Approve a draft; refused while a flagged prize winner has not been reviewed."""
     result = get_result(result_id)
+    user_id = _require_organizer(actor, result.round)
     if result.status != DRAFT:
         raise ResultsError("Chỉ duyệt được bản nháp kết quả.", "not_draft")
     waiting = [f for f in flagged(result) if f.blocking]
     if waiting:
         raise ResultsError(f"Còn {len(waiting)} người đoạt giải bị gắn cờ chưa được xem xét.", "unreviewed_flags")
     result.status, result.approved_at, result.approved_by_id = APPROVED, now, user_id
+    _log("result.approve", actor, now, result.round, {"version": result.version})
     db.session.commit()
     return result
 
@@ -279,9 +317,10 @@ def get_result(result_id: int) -> ResultSet:
 # ---------------------------------------------------------------- publishing
 
 
-def publish(result_id: int, now: datetime, user_id: int | None = None, reason: str = "") -> ResultSet:
+def publish(result_id: int, now: datetime, actor: User | None = None, reason: str = "") -> ResultSet:
     """Publish an approved version: freeze the public CSV and its digest; a correction needs a reason."""
     result = get_result(result_id)
+    user_id = _require_organizer(actor, result.round)
     if result.status != APPROVED:
         raise ResultsError("Kết quả cần được duyệt trước khi công bố.", "not_approved")
     current = published(result.round_id)
@@ -295,20 +334,24 @@ def publish(result_id: int, now: datetime, user_id: int | None = None, reason: s
     result.public_csv = export_format.to_csv(result_rows(result), export_format.PUBLIC_COLUMNS, display_tz())
     result.digest = export_format.sha256_hex(result.public_csv)
     result.status, result.published_at, result.published_by_id = PUBLISHED, now, user_id
+    _log("result.publish", actor, now, result.round, {"version": result.version, "digest": result.digest}, reason)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ResultsError("Kết quả của đợt này vừa được công bố. Vui lòng tải lại trang.", "conflict")
+        raise ResultsError("Kết quả của đợt này vừa được công bố. Vui lòng tải lại trang.", "conflict") from None
     return result
 
 
 # ---------------------------------------------------------------- reading and exporting
 
 
-def result_rows(result: ResultSet, winners_only: bool = False) -> list[export_format.ResultRow]:
-    """The version's ranked contestants, track by track, as plain rows."""
+def result_rows(result: ResultSet, winners_only: bool = False,
+                scope: access.Access | None = None) -> list[export_format.ResultRow]:
+    """The version's ranked contestants, track by track, as plain rows (within a moderator's scope if given)."""
     q = select(ResultEntry).join(Track, Track.id == ResultEntry.track_id).where(ResultEntry.result_set_id == result.id)
+    if scope is not None and not scope.sees_everything:
+        q = q.where(ResultEntry.registration_id.in_(select(Registration.id).where(access.registration_condition(scope))))
     if winners_only:
         q = q.where(ResultEntry.prize.isnot(None))
     return [
@@ -332,10 +375,12 @@ def _version(round_id: int, version: int | None, public: bool) -> ResultSet:
     return result
 
 
-def export(round_id: int, fmt: str, public: bool = False, version: int | None = None) -> tuple[bytes, str]:
+def export(round_id: int, fmt: str, public: bool = False, version: int | None = None,
+           scope: access.Access | None = None) -> tuple[bytes, str]:
     """The results file and its name: the organiser's (every column) or the public one (name and unit only).
 
-    The public CSV of a published version is the frozen file whose digest the public page shows.
+    The public CSV of a published version is the frozen file whose digest the public page shows. A moderator's
+    scope limits the organiser's file to their unit or area, and drafts to what they may see.
     """
     if fmt not in ("csv", "xlsx"):
         raise ResultsError("Định dạng xuất phải là csv hoặc xlsx.", "format")
@@ -345,7 +390,7 @@ def export(round_id: int, fmt: str, public: bool = False, version: int | None = 
     if public and fmt == "csv" and result.public_csv is not None:
         return result.public_csv, f"{stem}.csv"
     columns = export_format.PUBLIC_COLUMNS if public else export_format.ORGANIZER_COLUMNS
-    rows = result_rows(result)
+    rows = result_rows(result, scope=None if public else scope)
     if fmt == "csv":
         return export_format.to_csv(rows, columns, display_tz()), f"{stem}.csv"
     return export_format.to_xlsx(rows, columns, display_tz(), title=rnd.name), f"{stem}.xlsx"
@@ -402,7 +447,12 @@ def overview(contests: list, now: datetime) -> list[tuple[object, list[RoundStat
     return out
 
 
-def set_prize_config(contest, config: dict) -> None:
-    """Store the contest's prize configuration (checked first)."""
+def set_prize_config(contest, config: dict, actor: User | None = None, now: datetime | None = None) -> None:
+    """Store the contest's prize configuration (checked first); an organiser's decision, audit-logged."""
+    if actor is not None:
+        access.require(actor, contest, decide=True)
+    before = contest.prize_config or {}
     contest.prize_config = prizes.validate_config(config)
+    if now is not None:
+        audit.record("contest.prizes", actor, now, contest_id=contest.id, before=before, after=contest.prize_config)
     db.session.commit()

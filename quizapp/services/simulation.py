@@ -10,13 +10,14 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from quizapp.domain import draw, identity, timing
+from quizapp.domain.contest_setup import categories
 from quizapp.domain.counting import check_can_start
 from quizapp.extensions import db
 from quizapp.models import Answer, Attempt, AttemptQuestion, Contest, QuestionOption, Registration, Round, Track, User
@@ -49,6 +50,8 @@ class Person:
     track_code: str
     area_id: int
     unit_id: int | None = None
+    birth_date: date | None = None
+    phone: str | None = None
 
 
 EMAIL_DOMAIN = "mo-phong.invalid"  # a reserved domain: no real address
@@ -57,12 +60,14 @@ EMAIL_DOMAIN = "mo-phong.invalid"  # a reserved domain: no real address
 def add_contestants(contest: Contest, people: list[Person], registered_at: datetime) -> list[Registration]:
     """Register simulated people (one shared password hash); returns their registrations. Commits."""
     tracks = {t.code: t for t in db.session.scalars(select(Track).where(Track.contest_id == contest.id))}
+    category_of = {c.track: c.code for c in reversed(categories(contest.categories))}
     regs = []
     for p in people:
         user = User(role="contestant", full_name=p.full_name, name_key=identity.name_key(p.full_name),
-                    email=f"{p.key}@{EMAIL_DOMAIN}", password_hash=shared_password_hash())
+                    email=f"{p.key}@{EMAIL_DOMAIN}", password_hash=shared_password_hash(), birth_date=p.birth_date,
+                    phone=p.phone)
         reg = Registration(contest_id=contest.id, user=user, track_id=tracks[p.track_code].id, area_id=p.area_id,
-                           unit_id=p.unit_id, category="official" if p.track_code == "officials" else "citizen",
+                           unit_id=p.unit_id, category=category_of.get(p.track_code, p.track_code),
                            consented_at=registered_at, created_at=registered_at)
         db.session.add(reg)
         regs.append(reg)
@@ -100,9 +105,15 @@ class Simulator:
 
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.candidates = attempts.candidate_questions()
+        self._candidates: dict[int, list] = {}
         self.correct = dict(db.session.execute(
             select(QuestionOption.question_id, QuestionOption.id).where(QuestionOption.is_correct)).all())
+
+    def candidates(self, rnd: Round) -> list:
+        """What the round may draw (its contest's question sets), read once per round."""
+        if rnd.id not in self._candidates:
+            self._candidates[rnd.id] = attempts.round_candidates(rnd)
+        return self._candidates[rnd.id]
 
     def _start(self, who: Contestant, rnd: Round, started_at: datetime) -> Attempt:
         if not attempts.round_is_open(rnd, started_at):
@@ -117,7 +128,7 @@ class Simulator:
                           deadline_at=timing.attempt_deadline(started_at, rnd.time_limit_seconds, rnd.closes_at))
         attempt.questions = [
             AttemptQuestion(question_id=d.question_id, position=d.position, option_order=list(d.option_order))
-            for d in draw.draw_questions(self.candidates, blueprint, rnd.question_count, self.rng)]
+            for d in draw.draw_questions(self.candidates(rnd), blueprint, rnd.question_count, self.rng)]
         db.session.add(attempt)
         db.session.flush()
         return attempt

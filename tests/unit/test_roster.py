@@ -102,13 +102,18 @@ def test_other_file_types_and_broken_files_get_a_clear_message():
     assert roster.parse(b"\n\n", "ds.csv").file_error
 
 
-def test_the_template_reads_back_as_one_valid_row():
-    parsed = roster.parse(roster.template_xlsx(), "mau.xlsx")
-    assert parsed.file_error == "" and len(parsed.rows) == 1
-    checked, problems = roster.check_row(parsed.rows[0], TODAY)
-    assert problems == [] and checked.person.cccd == "001090012345"
+def test_the_templates_example_row_is_valid_but_never_imported():
     sheet = load_workbook(io.BytesIO(roster.template_xlsx())).active
     assert [c.value for c in sheet[1]] == list(roster.HEADERS.values())
+    example = roster.RosterRow(2, {k: str(v.value) for k, v in zip(roster.HEADERS, sheet[2])})
+    checked, problems = roster.check_row(example, TODAY)
+    assert problems == [] and checked.person.cccd == "001090012345"
+    parsed = roster.parse(roster.template_xlsx(), "mau.xlsx")
+    assert parsed.rows == [] and "hàng ví dụ" in parsed.file_error
+    sheet.cell(row=3, column=1, value="Trần Thị Bình")
+    out = io.BytesIO()
+    sheet.parent.save(out)
+    assert [r.get("full_name") for r in roster.parse(out.getvalue(), "mau.xlsx").rows] == ["Trần Thị Bình"]
 
 
 def test_check_identity_collects_every_problem():

@@ -10,8 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from quizapp.domain.formats import (add_draft, decode_text, has_media, html_to_text, looks_like_html,
-                                    media_issue, skipped_issue, split_lines)
+from quizapp.domain.formats import (
+    add_draft,
+    decode_text,
+    has_media,
+    html_to_text,
+    looks_like_html,
+    media_issue,
+    skipped_issue,
+    split_lines,
+)
 from quizapp.domain.questions import ImportIssue, ParseResult, QuestionDraft
 from quizapp.domain.text import normalize_text
 

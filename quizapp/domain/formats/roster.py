@@ -6,19 +6,13 @@ needs the database (commune and unit codes, accounts that already exist) is left
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
-
 from quizapp.domain import identity
-from quizapp.domain.formats import tabular
-from quizapp.domain.text import fold_accents, normalize_text
+from quizapp.domain.formats import sheets
+from quizapp.domain.text import fold_accents
 
 # Column key -> header, in the order of the template.
 HEADERS = {
@@ -35,7 +29,6 @@ _ALIASES = {
     "ma xa": "area_code", "ma phuong": "area_code", "ma xa, phuong": "area_code", "ma xa phuong": "area_code",
     "ma xa/phuong/dac khu": "area_code", "ma don vi cong tac": "unit_code", "doi tuong du thi": "category",
 }
-_HEADER_KEYS = {fold_accents(h): k for k, h in HEADERS.items()} | _ALIASES
 MAX_ROWS = 10_000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
@@ -43,21 +36,8 @@ OFFICIAL_WORDS = ("can bo", "cong chuc", "vien chuc", "nguoi lao dong", "cbccvc"
 CITIZEN_WORDS = ("nguoi dan", "nhan dan", "dan", "citizen", "cong dan")
 
 
-@dataclass
-class RosterRow:
-    """One row as written in the file (texts), with its spreadsheet row number."""
-
-    row: int
-    values: dict[str, str]
-
-    def get(self, key: str) -> str:
-        return self.values.get(key, "")
-
-
-@dataclass
-class RosterFile:
-    rows: list[RosterRow] = field(default_factory=list)
-    file_error: str = ""
+RosterRow = sheets.SheetRow
+RosterFile = sheets.SheetFile
 
 
 @dataclass
@@ -80,93 +60,19 @@ class RowProblem:
 
 # ---------------------------------------------------------------- reading
 
+LAYOUT = sheets.Layout(HEADERS, REQUIRED, _ALIASES, what="người dự thi", max_rows=MAX_ROWS)
+
 
 def parse(data: bytes, filename: str) -> RosterFile:
-    """Read an .xlsx or .csv list of contestants; a Vietnamese file_error when the file itself is unusable."""
-    name = (filename or "").lower()
-    if name.endswith(".xlsx") or data.startswith(b"PK") or data.startswith(tabular.OLE2_MAGIC):
-        table, error = _xlsx_rows(data)
-    elif name.endswith((".csv", ".txt")) or not name:
-        table, error = _csv_rows(data)
-    else:
-        return RosterFile(file_error="Chỉ nhận tệp Excel (.xlsx) hoặc CSV (UTF-8).")
-    return RosterFile(file_error=error) if error else _read(table)
+    """Read an .xlsx or .csv list of contestants; a Vietnamese file_error when the file itself is unusable.
 
-
-def _csv_rows(data: bytes) -> tuple[list[tuple[int, list]], str]:
-    text, error = tabular._decode_csv(data)
-    if error:
-        return [], error
-    if not text.strip():
-        return [], "Tệp rỗng, không có nội dung."
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=tabular._sniff_delimiter(text)))
-    except csv.Error as exc:
-        return [], f"Tệp CSV sai cấu trúc, không đọc được ({exc})."
-    if len(records) > MAX_ROWS + 1:
-        return [], _too_many(len(records))
-    return [(n, [tabular._csv_cell(c) for c in cells]) for n, cells in enumerate(records, start=1)], ""
-
-
-def _xlsx_rows(data: bytes) -> tuple[list[tuple[int, list]], str]:
-    """Rows of raw cell values (numbers stay numbers: a CCCD typed as a number lost its leading zero)."""
-    safe, error = tabular._unpack(data)
-    if error:
-        return [], error
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(safe), data_only=False)
-    except Exception:  # openpyxl raises many types on damaged files; all mean the same to the user
-        return [], "Tệp Excel bị hỏng hoặc không đúng định dạng .xlsx, không đọc được."
-    sheet, error = tabular._data_sheet(workbook)
-    if not error and sheet.max_row > MAX_ROWS + 1:
-        error = _too_many(sheet.max_row)
-    error = error or tabular._check_sheet(sheet)
-    if error:
-        return [], error.replace("câu hỏi", "người dự thi")
-    last = tabular._last_column(sheet)
-    return [(row[0].row, [c.value for c in row]) for row in sheet.iter_rows(max_col=last) if row], ""
-
-
-def _too_many(count: int) -> str:
-    return f"Tệp có quá nhiều hàng ({count}); mỗi lần nhập tối đa {MAX_ROWS} người. Hãy chia thành nhiều tệp."
-
-
-def _read(table: list[tuple[int, list]]) -> RosterFile:
-    table = [(n, cells) for n, cells in table if any(_text(c) for c in cells)]
-    if not table:
-        return RosterFile(file_error="Tệp không có dữ liệu.")
-    columns, error = _header([_text(c) for c in table[0][1]])
-    if error:
-        return RosterFile(file_error=error)
-    rows = []
-    for number, cells in table[1:]:
-        values = {key: _cell(cells[i] if i < len(cells) else None, key) for key, i in columns.items()}
-        if any(values.values()):
-            rows.append(RosterRow(number, values))
-    if not rows:
-        return RosterFile(file_error="Tệp chỉ có hàng tiêu đề, chưa có người dự thi nào.")
-    return RosterFile(rows)
-
-
-def _header(cells: list[str]) -> tuple[dict[str, int], str]:
-    columns: dict[str, int] = {}
-    for i, cell in enumerate(cells):
-        key = _HEADER_KEYS.get(fold_accents(cell).rstrip(" *:"))
-        if key in columns:
-            return {}, f"Cột «{HEADERS[key]}» xuất hiện hai lần ở hàng tiêu đề."
-        if key:
-            columns[key] = i
-    missing = [f"«{HEADERS[k]}»" for k in REQUIRED if k not in columns]
-    if missing:
-        return {}, (f"Hàng tiêu đề thiếu cột bắt buộc: {', '.join(missing)}. "
-                    "Hãy dùng tệp mẫu để có đúng tên các cột.")
-    return columns, ""
-
-
-def _text(value) -> str:
-    return tabular._cell_text(value) if not isinstance(value, str) else normalize_text(value)
+    The template's example row is recognised and left out.
+    """
+    parsed = sheets.parse(data, filename, LAYOUT, _cell)
+    parsed.rows = [r for r in parsed.rows if r.values != EXAMPLE]
+    if not parsed.file_error and not parsed.rows:
+        parsed.file_error = "Tệp chỉ có hàng tiêu đề (và hàng ví dụ của tệp mẫu), chưa có người dự thi nào."
+    return parsed
 
 
 def _cell(value, key: str) -> str:
@@ -177,7 +83,7 @@ def _cell(value, key: str) -> str:
             return digits.zfill(12)  # every CCCD starts with 0 (province codes 001–096)
         if key == "phone" and len(digits) == 9:
             return "0" + digits
-    return _text(value)
+    return sheets.text(value)
 
 
 # ---------------------------------------------------------------- checking
@@ -271,31 +177,14 @@ def repeated_in_file(rows: list[CheckedRow]) -> dict[int, list[RowProblem]]:
 # ---------------------------------------------------------------- template
 
 
+EXAMPLE_ROW = ["Nguyễn Văn An", "17/05/1990", "Nam", "001090012345", "0912345678", "an.nv@example.com",
+               "00001", "SNV", "Cán bộ, công chức, viên chức"]
+EXAMPLE = dict(zip(HEADERS, EXAMPLE_ROW))
+
+
 def template_xlsx() -> bytes:
     """An import template: the headers, one example row, CCCD and phone columns formatted as text."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Người dự thi"
-    example = ["Nguyễn Văn An", "17/05/1990", "Nam", "001090012345", "0912345678", "an.nv@example.com",
-               "00001", "SNV", "Cán bộ, công chức, viên chức"]
-    for column, (header, value) in enumerate(zip(HEADERS.values(), example), start=1):
-        head = sheet.cell(row=1, column=column, value=header)
-        head.font = Font(bold=True)
-        head.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell = sheet.cell(row=2, column=column, value=value)
-        cell.number_format = "@"
-        cell.data_type = "s"
-        sheet.column_dimensions[head.column_letter].width = 28 if column in (1, 9) else 16
-    for column in (4, 5):  # text, so Excel keeps the leading zeros of new rows too
-        for row in range(2, 1002):
-            sheet.cell(row=row, column=column).number_format = "@"
-    guide = workbook.create_sheet(tabular.GUIDE_SHEET)
-    for i, line in enumerate(GUIDE_LINES, start=1):
-        guide.cell(row=i, column=1, value=line)
-    guide.column_dimensions["A"].width = 120
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return sheets.template(LAYOUT, EXAMPLE_ROW, GUIDE_LINES, "Người dự thi", text_columns=(4, 5), wide=(1, 9))
 
 
 GUIDE_LINES = [
@@ -306,4 +195,5 @@ GUIDE_LINES = [
     "Mã xã/phường: mã chính thức 5 chữ số; Mã đơn vị: mã trong danh sách đơn vị của cuộc thi.",
     "Đối tượng: «Cán bộ, công chức, viên chức» hoặc «Người dân» (để trống: ai có Mã đơn vị là cán bộ).",
     "Tệp chỉ được nhập khi mọi hàng đều hợp lệ; nếu có lỗi, không hàng nào được ghi.",
+    "Hàng ví dụ (Nguyễn Văn An) có thể để nguyên: khi nhập, hàng này được nhận ra và bỏ qua.",
 ]

@@ -352,17 +352,24 @@ def _cell_text(value) -> str:
 # ---------------------------------------------------------------- xlsx writing
 
 
+TEMPLATE_EXAMPLE = QuestionDraft(
+    text="(Câu ví dụ) Theo Nghị quyết 76/NQ-CP, Chương trình tổng thể cải cách hành chính nhà nước áp dụng "
+         "cho giai đoạn nào?",
+    options=["2016–2020", "2021–2030", "2021–2025", "2025–2035"], correct_index=1,
+    topic="Cải cách thể chế", difficulty=1,
+    explanation="Nghị quyết 76/NQ-CP ban hành Chương trình tổng thể cải cách hành chính nhà nước "
+                "giai đoạn 2021–2030.",
+    source="Nghị quyết 76/NQ-CP ngày 15/7/2021 của Chính phủ")
+
+
+def is_template_example(draft: QuestionDraft) -> bool:
+    """The template's example row, left in the file: recognised and not imported."""
+    return normalize_text(draft.text) == TEMPLATE_EXAMPLE.text
+
+
 def template_xlsx() -> bytes:
     """An import template: the headers, one example row, column widths and a "Hướng dẫn" sheet."""
-    example = QuestionDraft(
-        text="Theo Nghị quyết 76/NQ-CP, Chương trình tổng thể cải cách hành chính nhà nước áp dụng "
-             "cho giai đoạn nào?",
-        options=["2016–2020", "2021–2030", "2021–2025", "2025–2035"], correct_index=1,
-        topic="Cải cách thể chế", difficulty=1,
-        explanation="Nghị quyết 76/NQ-CP ban hành Chương trình tổng thể cải cách hành chính nhà nước "
-                    "giai đoạn 2021–2030.",
-        source="Nghị quyết 76/NQ-CP ngày 15/7/2021 của Chính phủ")
-    return export_xlsx([example])
+    return export_xlsx([TEMPLATE_EXAMPLE])
 
 
 def export_xlsx(questions: list[QuestionDraft]) -> bytes:
@@ -436,7 +443,8 @@ _GUIDE_ROWS = (
 _GUIDE_NOTES = (
     "Lưu ý khi nhập tệp:",
     "• Hàng đầu tiên của trang «Câu hỏi» là tiêu đề cột; mỗi hàng tiếp theo là một câu hỏi. "
-    "Xoá hàng ví dụ trước khi nhập.",
+    "Hàng «(Câu ví dụ)» được nhận ra và bỏ qua khi nhập: có thể xoá hoặc để nguyên.",
+    "• Chủ đề chưa có sẽ được báo trước khi nhập; bạn xác nhận thì hệ thống mới tạo chủ đề mới.",
     "• Không dùng công thức, không gộp ô, không ẩn trang tính; chỉ để câu hỏi trong một trang tính.",
     "• Không đặt mật khẩu cho tệp. Lưu tệp dưới dạng Excel Workbook (.xlsx) hoặc CSV UTF-8.",
 )
