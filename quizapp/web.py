@@ -100,8 +100,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(e: DomainError):
-        status = {"not_found": 404, "forbidden": 403}.get(e.code, 409)
-        return error_response(status, e.message if status != 404 else None, e.code)
+        return error_response({"not_found": 404, "forbidden": 403}.get(e.code, 409), e.message, e.code)
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):

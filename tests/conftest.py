@@ -1,8 +1,7 @@
 """Fixtures: an app on a migrated database (SQLite by default, PostgreSQL with TEST_DATABASE_URL)."""
 from __future__ import annotations
 
-import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -119,7 +118,7 @@ def runner(app):
 @pytest.fixture
 def now():
     """A fixed clock: Wednesday 18/11/2026 10:00 in Vietnam."""
-    return datetime(2026, 11, 18, 3, 0, tzinfo=timezone.utc)
+    return datetime(2026, 11, 18, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -147,12 +146,11 @@ def login(client):
 
 @pytest.fixture
 def organizer(app):
+    """Sign-in name of an organiser of every contest that exists when the fixture runs (list it after them)."""
     from quizapp.extensions import db
-    from quizapp.models import User
+    from quizapp.models import Contest
+    from tests.factories import make_staff
 
     with app.app_context():
-        u = User(role="organizer", full_name="Ban Tổ Chức", username="btc")
-        u.set_password("matkhau123")
-        db.session.add(u)
-        db.session.commit()
+        make_staff("btc", "organizer", list(db.session.scalars(db.select(Contest))))
     return "btc"

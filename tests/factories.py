@@ -3,12 +3,46 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptQuestion, Contest, Question, Registration, Round, Track, User
+from quizapp.models import (
+    Attempt,
+    AttemptQuestion,
+    Contest,
+    ContestTopic,
+    OrganizingBody,
+    Question,
+    Registration,
+    Round,
+    StaffMembership,
+    Topic,
+    Track,
+    User,
+)
+
+
+def body(name="Ban Tổ chức thử nghiệm") -> OrganizingBody:
+    found = db.session.scalar(select(OrganizingBody).where(OrganizingBody.name == name))
+    if found is None:
+        found = OrganizingBody(name=name)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def link_topics(contest: Contest, use: str = "ranked", slugs=None) -> None:
+    """Let `contest` draw these topics (all the bank's topics not linked yet, by default)."""
+    linked = set(db.session.scalars(select(ContestTopic.topic_id).where(ContestTopic.contest_id == contest.id)))
+    query = select(Topic) if slugs is None else select(Topic).where(Topic.slug.in_(list(slugs)))
+    for topic in db.session.scalars(query):
+        if topic.id not in linked:
+            db.session.add(ContestTopic(contest_id=contest.id, topic_id=topic.id, use=use))
+    db.session.commit()
 
 
 def make_contest(now, slug="test", attempts_allowed=3, time_limit=1200, question_count=5, **round_kw) -> Contest:
-    c = Contest(slug=slug, title="Cuộc thi thử nghiệm")
+    c = Contest(slug=slug, title="Cuộc thi thử nghiệm", organizing_body=body())
     c.tracks = [Track(code="officials", name="Cán bộ, công chức, viên chức", position=1),
                 Track(code="citizens", name="Người dân", position=2)]
     c.rounds = [Round(number=1, name="Tuần 1", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=6),
@@ -16,7 +50,22 @@ def make_contest(now, slug="test", attempts_allowed=3, time_limit=1200, question
                       **round_kw)]
     db.session.add(c)
     db.session.commit()
+    link_topics(c, "practice" if round_kw.get("kind") == "practice" else "ranked")
     return c
+
+
+def make_staff(username: str, role: str = "organizer", contests=(), unit=None, area=None, admin=False) -> User:
+    """A staff account (role per contest: organizer, or moderator of `unit`/`area`), password matkhau123."""
+    u = User(role="admin" if admin else "staff", full_name=f"Cán bộ {username}", username=username)
+    u.set_password("matkhau123")
+    db.session.add(u)
+    db.session.flush()
+    for contest in contests:
+        db.session.add(StaffMembership(user_id=u.id, contest_id=contest.id, role=role,
+                                       unit_id=unit.id if unit is not None and role == "moderator" else None,
+                                       area_id=area.id if area is not None and role == "moderator" else None))
+    db.session.commit()
+    return u
 
 
 def make_user(n=1, **kw) -> User:
@@ -59,6 +108,9 @@ def make_bank(n=30, topics=("the-che", "chi-so")):
     ]
     report = bank.import_drafts(drafts, [], filename="test", fmt="test", allow_duplicates=True)
     assert report.added == n
+    for contest in db.session.scalars(select(Contest)):
+        link_topics(contest, "practice" if any(r.is_practice for r in contest.rounds) and not any(
+            r.is_ranked for r in contest.rounds) else "ranked")
     return report
 
 
@@ -68,8 +120,9 @@ def register_contestant(contest, now, n=1, category="citizen", **kw):
     from quizapp.services import registration
 
     if contest.area_root_id is None:
-        root = Area(code=f"P{contest.id}", name="Tỉnh Thử", level="province")
-        root.children = [Area(code=f"C{contest.id}-{i}", name=f"Xã Thử {i}", level="commune") for i in range(3)]
+        root = Area(contest_id=contest.id, code=f"P{contest.id}", name="Tỉnh Thử", level="province")
+        root.children = [Area(contest_id=contest.id, code=f"C{contest.id}-{i}", name=f"Xã Thử {i}", level="commune")
+                         for i in range(3)]
         db.session.add(root)
         db.session.flush()
         contest.area_root_id = root.id

@@ -29,15 +29,10 @@ class JourneyContest:
 def make_journey_contest(now: datetime, slug: str = "cchc-thu", question_count: int = 5, time_limit: int = 600,
                          extra_rounds: list[dict] | None = None, bank_size: int = 40) -> JourneyContest:
     """The contest, its area tree and unit list, and a bank of `bank_size` questions."""
-    from tests.factories import make_bank
+    from tests.factories import body, link_topics, make_bank
 
     make_bank(bank_size)
-    root = Area(code=f"T-{slug}", name="Tỉnh Thử Nghiệm", level="province")
-    root.children = [Area(code=f"{slug}-{i}", name=name, level="commune")
-                     for i, name in enumerate(["Xã Bát Xát", "Phường Cam Đường", "Xã Mường Hum"])]
-    db.session.add(root)
-    db.session.flush()
-    contest = Contest(slug=slug, title="Tìm hiểu cải cách hành chính (thử nghiệm)", area_root_id=root.id)
+    contest = Contest(slug=slug, title="Tìm hiểu cải cách hành chính (thử nghiệm)", organizing_body=body())
     contest.tracks = [Track(code="officials", name="Cán bộ, công chức, viên chức", position=1),
                       Track(code="citizens", name="Người dân", position=2)]
     week = dict(question_count=question_count, time_limit_seconds=time_limit, attempts_allowed=2,
@@ -55,10 +50,18 @@ def make_journey_contest(now: datetime, slug: str = "cchc-thu", question_count: 
                                     **{"name": f"Đợt {10 + i}", "attempts_allowed": None, **kw}))
     db.session.add(contest)
     db.session.flush()
+    root = Area(contest_id=contest.id, code=f"T-{slug}", name="Tỉnh Thử Nghiệm", level="province")
+    root.children = [Area(contest_id=contest.id, code=f"{slug}-{i}", name=name, level="commune")
+                     for i, name in enumerate(["Xã Bát Xát", "Phường Cam Đường", "Xã Mường Hum"])]
+    db.session.add(root)
+    db.session.flush()
+    contest.area_root_id = root.id
     units = [Unit(contest_id=contest.id, code="SNV", name="Sở Nội vụ"),
              Unit(contest_id=contest.id, code="STP", name="Sở Tư pháp")]
     db.session.add_all(units)
     db.session.commit()
+    link_topics(contest, "ranked", ["the-che"])  # ranked rounds and practice draw different questions
+    link_topics(contest, "practice", ["chi-so"])
     r = {rnd.number: rnd.id for rnd in contest.rounds}
     return JourneyContest(slug, contest.id, r[1], r[2], r[3], r[90], [a.id for a in root.children], [u.id for u in units])
 

@@ -54,10 +54,11 @@ def make_world(now, counting_rule: str = "best", prediction_mode: str | None = "
     contest = make_contest(now, question_count=question_count, attempts_allowed=attempts_allowed,
                            counting_rule=counting_rule, prediction_mode=prediction_mode,
                            prediction_question="Bao nhiêu người trả lời đúng tất cả?" if prediction_mode else "")
-    root = Area(code=f"P{contest.id}", name="Tỉnh Thử", level="province")
-    districts = [Area(code=f"D{contest.id}-{d}", name=f"Huyện {name}", level="district", parent=root)
+    cid = contest.id
+    root = Area(contest_id=cid, code=f"P{cid}", name="Tỉnh Thử", level="province")
+    districts = [Area(contest_id=cid, code=f"D{cid}-{d}", name=f"Huyện {name}", level="district", parent=root)
                  for d, name in enumerate(("Đông", "Tây"))]
-    communes = [Area(code=f"C{contest.id}-{i}", name=f"Xã {name}", level="commune", parent=districts[i // 2])
+    communes = [Area(contest_id=cid, code=f"C{cid}-{i}", name=f"Xã {name}", level="commune", parent=districts[i // 2])
                 for i, name in enumerate(("An Phú", "Bình Minh", "Cẩm Giàng", "Đồng Tâm"))]
     db.session.add(root)
     db.session.flush()

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 class LoginForm(FlaskForm):
     identifier = StringField(
-        "Số điện thoại, số CCCD hoặc tên đăng nhập cán bộ",
+        "Số điện thoại hoặc số CCCD",
         validators=[DataRequired("Vui lòng nhập số điện thoại hoặc số CCCD."), Length(max=80)],
         render_kw={"autocomplete": "username", "inputmode": "text"},
     )

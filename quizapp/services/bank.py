@@ -1,6 +1,7 @@
 """The question bank: importing files (all or nothing), duplicates, curating with versions, export, checks."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -297,6 +298,7 @@ def bundle_dir() -> Path:
     from flask import current_app, has_app_context
 
     configured = current_app.config.get("QUESTION_BANK_DIR") if has_app_context() else None
+    configured = configured or os.environ.get("QUESTION_BANK_DIR")
     return Path(configured) if configured else BUNDLED_DIR
 
 
@@ -566,6 +568,8 @@ def _topic_for_edit(user: User | None, draft: QuestionDraft, fallback: Topic | N
             raise DomainError("Vui lòng chọn chủ đề.", "invalid_question")
         return fallback
     topic = db.session.scalar(select(Topic).where(Topic.slug == draft.topic))
+    if topic is None and fallback is not None and slugify(draft.topic) == slugify(fallback.title):
+        topic = fallback  # the topic given by its title, as exports write it
     if topic is None:
         raise DomainError("Không tìm thấy chủ đề đã chọn.", "invalid_question")
     _require_edit(user, topic.collection)

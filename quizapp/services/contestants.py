@@ -88,8 +88,7 @@ class _Planned:
 def import_contestants(contest: Contest, data: bytes, filename: str, now: datetime, actor: User | None = None,
                        dry_run: bool = False, actor_name: str = "") -> ImportReport:
     """Check every row; save all of them in one transaction, or none when any row has a problem."""
-    if actor is not None:
-        require_decider(actor)
+    require_decider(actor, contest.id)
     parsed = roster.parse(data, filename)
     if parsed.file_error:
         return ImportReport(filename, dry_run, file_error=parsed.file_error)
@@ -231,12 +230,12 @@ def identity_of(user: User) -> IdentityChange:
 
 def update_identity(registration_id: int, change: IdentityChange, actor: User, now: datetime, reason: str) -> User:
     """Correct an entrant's identity data (same checks as registration); the log keeps before and after."""
-    require_decider(actor)
     if not (reason or "").strip():
         raise ReviewError("Vui lòng ghi lý do sửa thông tin.", "reason_required")
     reg = db.session.get(Registration, registration_id)
     if reg is None:
         raise ReviewError("Không tìm thấy bài dự thi.", "not_found")
+    require_decider(actor, reg.contest_id)
     user = db.session.scalar(select(User).where(User.id == reg.user_id).with_for_update())
     person, problems = identity.check_identity(change.full_name, change.birth_date, change.gender, change.cccd,
                                                change.phone, now.date(), registration.MIN_AGE)

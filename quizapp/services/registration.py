@@ -166,7 +166,8 @@ def _checked_place(contest: Contest, data: RegistrationData) -> tuple[Area | Non
     if unit is not None and unit.contest_id != contest.id:
         raise RegistrationError("Đơn vị không thuộc danh sách của cuộc thi.", "unit", "unit_id")
     if category.unit_required and unit is None:
-        raise RegistrationError(f"{category.label} vui lòng chọn đơn vị công tác.", "unit", "unit_id")
+        raise RegistrationError(f"Vui lòng chọn đơn vị công tác (bắt buộc với {category.label.lower()}).", "unit",
+                                "unit_id")
     return area, unit, track
 
 

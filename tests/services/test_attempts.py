@@ -20,13 +20,18 @@ def setup(db_session, now):
     return contest, contest.rounds[0], reg
 
 
-def _correct(aq: AttemptQuestion) -> int:
+def _correct_id(aq: AttemptQuestion) -> int:
     return db.session.scalar(select(QuestionOption.id).where(
         QuestionOption.question_id == aq.question_id, QuestionOption.is_correct))
 
 
+def _correct(aq: AttemptQuestion) -> int:
+    """The correct option's number as this attempt shows it (1-based)."""
+    return aq.option_order.index(_correct_id(aq)) + 1
+
+
 def _wrong(aq: AttemptQuestion) -> int:
-    return next(o for o in aq.option_order if o != _correct(aq))
+    return next(n for n in range(1, len(aq.option_order) + 1) if n != _correct(aq))
 
 
 def test_start_draws_the_round_count_and_freezes_the_order(setup, now):
@@ -34,7 +39,9 @@ def test_start_draws_the_round_count_and_freezes_the_order(setup, now):
     a = attempts.start_attempt(reg.id, rnd.id, now, rng=random.Random(1))
     assert len(a.questions) == 5 and [q.position for q in a.questions] == [1, 2, 3, 4, 5]
     shown = attempts.view_attempt(a, now)
-    assert [o.id for o in shown.questions[0].options] == a.questions[0].option_order
+    texts = dict(db.session.execute(select(QuestionOption.id, QuestionOption.text)).all())
+    assert [o.text for o in shown.questions[0].options] == [texts[i] for i in a.questions[0].option_order]
+    assert [o.id for o in shown.questions[0].options] == [1, 2, 3, 4]  # numbers, not the bank's option ids
     assert a.deadline_at == now + timedelta(seconds=600)
 
 
@@ -99,7 +106,7 @@ def test_a_late_queued_change_does_not_overwrite_a_newer_one(setup, now):
     q = a.questions[0]
     attempts.save_answer(a.id, reg.user_id, q.id, _correct(q), now, client_seq=5)
     attempts.save_answer(a.id, reg.user_id, q.id, _wrong(q), now, client_seq=3)  # arrives late
-    assert db.session.scalar(select(Answer.option_id)) == _correct(q)
+    assert db.session.scalar(select(Answer.option_id)) == _correct_id(q)
 
 
 def test_submitting_twice_returns_the_same_result(setup, now):
@@ -125,7 +132,7 @@ def test_answers_after_deadline_plus_grace_are_refused(setup, now):
 def test_foreign_questions_and_options_are_refused(setup, now):
     _, rnd, reg = setup
     a = attempts.start_attempt(reg.id, rnd.id, now)
-    other_option = a.questions[1].option_order[0]
+    other_option = len(a.questions[0].option_order) + 1  # a number the question does not have
     with pytest.raises(DomainError, match="không thuộc câu hỏi"):
         attempts.save_answer(a.id, reg.user_id, a.questions[0].id, other_option, now)
     with pytest.raises(DomainError, match="không thuộc bài thi"):

@@ -5,9 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.domain.errors import DomainError
-from quizapp.domain.questions import QuestionDraft
 from quizapp.extensions import db
-from quizapp.models import Question
+from quizapp.models import Collection, Question, Topic
 from quizapp.services import bank
 
 MOODLE = Path(__file__).resolve().parent.parent / "fixtures" / "moodle"
@@ -25,7 +24,7 @@ def _count():
 
 
 def test_csv_import_adds_questions_with_topics_and_options(db_session):
-    report = bank.import_file(CSV_OK.encode(), "cau-hoi.csv")
+    report = bank.import_file(CSV_OK.encode(), "cau-hoi.csv", create_topics=True)
     assert report.added == 2 and not report.blocked
     q = db_session.scalar(select(Question).where(Question.text.contains("76/NQ-CP")))
     assert q.topic.title == "Cải cách thể chế"
@@ -34,7 +33,7 @@ def test_csv_import_adds_questions_with_topics_and_options(db_session):
 
 
 def test_one_invalid_row_changes_nothing_and_names_the_row(db_session):
-    report = bank.import_file(CSV_ONE_BAD.encode(), "cau-hoi.csv")
+    report = bank.import_file(CSV_ONE_BAD.encode(), "cau-hoi.csv", create_topics=True)
     assert report.blocked and report.added == 0
     assert _count() == 0
     assert any("hàng 4" in str(i) for i in report.invalid)
@@ -42,34 +41,34 @@ def test_one_invalid_row_changes_nothing_and_names_the_row(db_session):
 
 
 def test_skip_invalid_imports_the_good_rows(db_session):
-    report = bank.import_file(CSV_ONE_BAD.encode(), "cau-hoi.csv", skip_invalid=True)
+    report = bank.import_file(CSV_ONE_BAD.encode(), "cau-hoi.csv", skip_invalid=True, create_topics=True)
     assert report.added == 2 and len(report.invalid) == 1
     assert _count() == 2
 
 
 def test_dry_run_reports_and_writes_nothing(db_session):
-    report = bank.import_file(CSV_OK.encode(), "cau-hoi.csv", dry_run=True)
+    report = bank.import_file(CSV_OK.encode(), "cau-hoi.csv", dry_run=True, create_topics=True)
     assert len(report.to_add) == 2 and report.added == 0
     assert "Sẽ thêm 2 câu hỏi" in report.summary
     assert _count() == 0
 
 
 def test_reimport_reports_every_question_as_duplicate(db_session):
-    bank.import_file(CSV_OK.encode(), "a.csv")
-    again = bank.import_file(CSV_OK.encode(), "b.csv")
+    bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
+    again = bank.import_file(CSV_OK.encode(), "b.csv", create_topics=True)
     assert again.added == 0 and len(again.duplicates) == 2
     assert all(d.exact for d in again.duplicates)
     assert _count() == 2
 
 
 def test_allow_duplicates_adds_them_anyway(db_session):
-    bank.import_file(CSV_OK.encode(), "a.csv")
-    again = bank.import_file(CSV_OK.encode(), "b.csv", allow_duplicates=True)
+    bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
+    again = bank.import_file(CSV_OK.encode(), "b.csv", allow_duplicates=True, create_topics=True)
     assert again.added == 2 and _count() == 4
 
 
 def test_aiken_error_file_imports_exactly_the_two_good_questions(db_session):
-    report = bank.import_file((MOODLE / "aiken_errors.txt").read_bytes(), "aiken_errors.txt", skip_invalid=True)
+    report = bank.import_file((MOODLE / "aiken_errors.txt").read_bytes(), "aiken_errors.txt", skip_invalid=True, create_topics=True)
     texts = set(db_session.scalars(select(Question.text)))
     assert texts == {"A good question", "A second good question"}
     lines = sorted(int(str(i).split()[1].rstrip(",:")) for i in report.invalid)
@@ -78,6 +77,7 @@ def test_aiken_error_file_imports_exactly_the_two_good_questions(db_session):
 
 def test_gift_file_imports_supported_and_reports_each_unsupported(db_session):
     report = bank.import_file((MOODLE / "questions.gift.txt").read_bytes(), "questions.gift.txt", fmt="gift",
+                              create_topics=True,
                               skip_invalid=True, allow_duplicates=True)
     assert report.added >= 3
     assert report.skipped_types, "unsupported GIFT types must be reported"
@@ -89,7 +89,7 @@ def test_html_is_stored_as_plain_text(db_session):
     <questiontext format="html"><text><![CDATA[<p>Ch\xe1\xbb\x89 s\xe1\xbb\x91 <b>SIPAS</b> <script>alert(1)</script>?</p>]]></text></questiontext>
     <single>true</single>
     <answer fraction="100"><text>A</text></answer><answer fraction="0"><text>B</text></answer></question></quiz>"""
-    bank.import_file(xml, "q.xml")
+    bank.import_file(xml, "q.xml", create_topics=True)
     q = db_session.scalar(select(Question))
     assert "<" not in q.text and "SIPAS" in q.text and "alert" not in q.text
 
@@ -97,7 +97,7 @@ def test_html_is_stored_as_plain_text(db_session):
 def test_editing_a_used_question_makes_a_new_version(db_session, now):
     from tests.factories import make_attempt_using
 
-    bank.import_file(CSV_OK.encode(), "a.csv")
+    bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
     q = db_session.scalar(select(Question).order_by(Question.id))
     make_attempt_using(q, now)
     draft = bank.to_draft(q)
@@ -110,7 +110,7 @@ def test_editing_a_used_question_makes_a_new_version(db_session, now):
 
 
 def test_editing_an_unused_question_changes_it_in_place(db_session):
-    bank.import_file(CSV_OK.encode(), "a.csv")
+    bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
     q = db_session.scalar(select(Question).order_by(Question.id))
     draft = bank.to_draft(q)
     draft.options[3] = "2023"
@@ -120,7 +120,7 @@ def test_editing_an_unused_question_changes_it_in_place(db_session):
 
 
 def test_edit_with_two_correct_answers_is_refused(db_session):
-    bank.import_file(CSV_OK.encode(), "a.csv")
+    bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
     q = db_session.scalar(select(Question))
     draft = bank.to_draft(q)
     draft.options[1] = draft.options[0]
@@ -129,14 +129,14 @@ def test_edit_with_two_correct_answers_is_refused(db_session):
 
 
 def test_search_is_accent_insensitive(db_session):
-    bank.import_file(CSV_OK.encode(), "a.csv")
+    bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
     found, total = bank.search("nghi quyet")
     assert total == 1 and "Nghị quyết" in found[0].text
     assert bank.search("quyet dinh 468")[1] == 1
 
 
 def test_retired_questions_are_not_in_the_active_list(db_session):
-    bank.import_file(CSV_OK.encode(), "a.csv")
+    bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
     q = db_session.scalar(select(Question))
     bank.set_status(q.id, "retired")
     assert bank.search("")[1] == 1
@@ -145,41 +145,135 @@ def test_retired_questions_are_not_in_the_active_list(db_session):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "aiken", "gift"])
 def test_export_then_import_gives_back_the_same_bank(db_session, fmt):
-    bank.import_file(CSV_OK.encode(), "a.csv")
+    bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
     before = {(q.text, tuple(o.text for o in q.options), q.correct_option.text) for q in db_session.scalars(select(Question))}
     data = bank.export_bank(fmt)
     db_session.query(Question).delete()
     db_session.commit()
     name = {"xlsx": "x.xlsx", "csv": "x.csv", "aiken": "x.txt", "gift": "x.gift"}[fmt]
-    report = bank.import_file(data, name, fmt=fmt)
+    report = bank.import_file(data, name, fmt=fmt, create_topics=True)
     assert report.added == 2, report.summary
     after = {(q.text, tuple(o.text for o in q.options), q.correct_option.text) for q in db_session.scalars(select(Question))}
     assert after == before
 
 
-def test_bundled_bank_loads_and_reimport_adds_nothing(db_session):
+def test_topics_the_file_names_are_created_only_when_the_organiser_agrees(db_session):
+    blocked = bank.import_file(CSV_OK.encode(), "cau-hoi.csv")
+    assert blocked.blocked and blocked.added == 0 and _count() == 0
+    assert blocked.new_topics == ["Cải cách thể chế", "Cải cách thủ tục hành chính"]
+    assert "Cải cách thể chế" in blocked.summary
+    created = bank.import_file(CSV_OK.encode(), "cau-hoi.csv", create_topics=True)
+    assert created.added == 2
+    again = bank.import_file(CSV_OK.replace("76/NQ-CP", "76/NQ-CP (sửa)").encode(), "b.csv", allow_duplicates=True)
+    assert again.new_topics == [] and again.added == 2  # the topics exist now: nothing to ask
+
+
+def test_the_templates_example_row_is_recognised_and_skipped(db_session):
+    report = bank.import_file(bank.template_xlsx(), "mau.xlsx", create_topics=True)
+    assert report.example_skipped and report.added == 0 and _count() == 0
+    assert "hàng ví dụ" in report.summary
+
+
+def test_an_organisers_import_goes_into_their_bodys_own_collection(db_session, now):
+    from tests.factories import make_contest, make_staff
+
+    contest = make_contest(now)
+    organiser = make_staff("btc-a", "organizer", [contest])
+    own = bank.editable_collections(organiser)
+    assert [c.kind for c in own] == ["own"] and own[0].owner_body_id == contest.organizing_body_id
+    bank.import_file(CSV_OK.encode(), "a.csv", collection=own[0], create_topics=True)
+    q = db_session.scalar(select(Question))
+    assert q.topic.collection_id == own[0].id and bank.may_edit(organiser, q)
+    national = bank.national_collection()
+    other = bank.import_file(CSV_OK.replace("76/NQ-CP", "76").encode(), "b.csv", collection=national,
+                             create_topics=True, allow_duplicates=True)
+    q2 = db_session.scalar(select(Question).where(Question.topic_id.in_(
+        select(Topic.id).where(Topic.collection_id == national.id))))
+    assert other.added == 2 and not bank.may_edit(organiser, q2)
+    with pytest.raises(DomainError):
+        bank.set_status(q2.id, "retired", organiser)
+
+
+def test_bundled_bank_loads_and_loading_again_changes_nothing(db_session):
     first = bank.load_bundled()
-    assert first.added >= 300
+    assert first.added >= 400
     second = bank.load_bundled()
-    assert second.added == 0 and len(second.duplicates) == first.added
+    assert not second.changed
+    kinds = {c.slug: c.kind for c in db_session.scalars(select(Collection))}
+    assert kinds["quoc-gia"] == "national" and list(kinds.values()).count("local") == 5
 
 
 def test_bundled_bank_passes_its_check():
-    result = bank.check_bundled()
+    result = bank.read_bundle()
     assert result.problems == []
-    assert result.total >= 300
-    assert len(result.per_topic) >= 8
-    assert all(sum(c.values()) >= 30 for c in result.per_topic.values())
+    core = result.in_collection("quoc-gia")
+    assert len(core) >= 400 and result.practical("quoc-gia") >= 150
+    assert all(sum(c.values()) >= 30 for slug, c in result.per_topic.items()
+               if result.topic_collection[slug] == "quoc-gia")
+    items = result.items["quoc-gia"]
+    assert items.share("longest_key") <= 0.30 and items.share("document_trivia") <= 0.05
+    assert result.superseded_uses == []
+    assert all(d.basis and d.checked for d in result.drafts)
 
 
-def test_check_catches_evidence_not_in_the_seed(tmp_path):
+def _bundle_copy(tmp_path):
     import shutil
 
-    shutil.copytree(bank.BUNDLED_DIR / "sources", tmp_path / "sources")
-    src = (bank.BUNDLED_DIR / "the-che.txt").read_text(encoding="utf-8")
-    lines = src.splitlines()
-    i = next(n for n, line in enumerate(lines) if line.startswith("SEED:"))
-    lines[i - 1] = "EVIDENCE: một câu không hề có trong tài liệu"
-    (tmp_path / "the-che.txt").write_text("\n".join(lines), encoding="utf-8")
-    problems = bank.check_bundled(tmp_path).problems
-    assert any("không có nguyên văn" in p for p in problems)
+    shutil.copytree(bank.bundle_dir(), tmp_path / "bank")
+    return tmp_path / "bank"
+
+
+def test_check_catches_evidence_not_in_its_source(tmp_path):
+    root = _bundle_copy(tmp_path)
+    path = root / "local" / "lao-cai-2024.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    i = next(n for n, line in enumerate(lines) if line.startswith("EVIDENCE:"))
+    lines[i] = "EVIDENCE: một câu không hề có trong tài liệu"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert any("không có nguyên văn" in p for p in bank.read_bundle(root).problems)
+
+
+def test_check_lists_questions_resting_on_a_superseded_document(tmp_path):
+    root = _bundle_copy(tmp_path)
+    register = root / "documents.txt"
+    blocks = register.read_text(encoding="utf-8").split("\n\n")
+    blocks = [b.replace("STATUS: in_force", "STATUS: superseded\nREPLACED_BY: LUAT-80-2025")
+              if "CODE: NQ-76-2021" in b else b for b in blocks]
+    register.write_text("\n\n".join(blocks), encoding="utf-8")
+    result = bank.read_bundle(root)
+    assert result.superseded_uses and all(code == "NQ-76-2021" for _, code in result.superseded_uses)
+    assert any("đã được thay thế" in p for p in result.problems)
+
+
+def test_marking_a_document_superseded_lists_the_active_questions_on_it(db_session):
+    bank.load_bundled()
+    bank.mark_superseded("NQ-76-2021", ["LUAT-80-2025"])
+    uses = bank.superseded_in_use()
+    assert [u.document.code for u in uses] == ["NQ-76-2021"]
+    assert all("NQ-76-2021" in q.basis_codes and q.status == "active" for q in uses[0].questions)
+    bank.load_bundled()  # the bundle does not undo a document marked superseded here
+    assert bank.superseded_in_use()
+
+
+def test_syncing_keeps_moved_questions_versions_changed_ones_and_retires_removed_ones(db_session, tmp_path, now):
+    from tests.factories import make_attempt_using
+
+    root = _bundle_copy(tmp_path)
+    bank.load_bundled(root)
+    path = root / "core" / "the-che.txt"
+    blocks = path.read_text(encoding="utf-8").split("\n\n")
+    header, first, second, *rest = blocks
+    first_id = first.split("\n")[0].split(": ")[1]
+    second_id = second.split("\n")[0].split(": ")[1]
+    q_first = db_session.scalar(select(Question).where(Question.external_id == first_id))
+    make_attempt_using(q_first, now)  # drawn once: an edit must not change what that attempt showed
+    q_second = db_session.scalar(select(Question).where(Question.external_id == second_id))
+    edited = "\n".join(line + " (đã sửa)" if line.startswith("Q: ") else line for line in first.split("\n"))
+    path.write_text("\n\n".join([header, edited, *rest]), encoding="utf-8")  # the second question is gone
+    report = bank.load_bundled(root)
+    assert report.new_versions == 1 and report.retired == 1
+    db_session.expire_all()
+    assert db_session.get(Question, q_first.id).status == "superseded"
+    newest = db_session.scalar(select(Question).where(Question.external_id == first_id, Question.status == "active"))
+    assert newest.text.endswith("(đã sửa)") and newest.family_id == q_first.id and newest.version == 2
+    assert db_session.get(Question, q_second.id).status == "retired"

@@ -7,12 +7,23 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db
 from quizapp.models import (
-    Area, Attempt, Contest, Question, QuestionOption, Registration, Round, Topic, Track, Unit, User,
+    Area,
+    Attempt,
+    Contest,
+    Question,
+    QuestionOption,
+    Registration,
+    Round,
+    Topic,
+    Track,
+    Unit,
+    User,
 )
+from tests.factories import body
 
 
 def _contest(now, slug="c1"):
-    c = Contest(slug=slug, title="Cuộc thi")
+    c = Contest(slug=slug, title="Cuộc thi", organizing_body=body())
     c.tracks = [Track(code="citizens", name="Người dân")]
     c.rounds = [Round(number=1, name="Tuần 1", opens_at=now, closes_at=now + timedelta(days=7), attempts_allowed=3)]
     db.session.add(c)
@@ -36,7 +47,7 @@ def _expect_integrity_error():
 
 def test_contest_slug_is_unique(db_session, now):
     _contest(now, "same")
-    db_session.add(Contest(slug="same", title="Khác"))
+    db_session.add(Contest(slug="same", title="Khác", organizing_body=body()))
     _expect_integrity_error()
 
 
@@ -99,8 +110,12 @@ def test_foreign_keys_are_enforced(db_session):
     _expect_integrity_error()
 
 
-def test_area_codes_are_unique(db_session):
-    db_session.add_all([Area(code="15", name="Lào Cai", level="province"), Area(code="15", name="Khác", level="province")])
+def test_area_codes_are_unique_within_a_contest(db_session, now):
+    a, b = _contest(now, "a"), _contest(now, "b")
+    db_session.add_all([Area(contest_id=a.id, code="15", name="Lào Cai", level="province"),
+                        Area(contest_id=b.id, code="15", name="Lào Cai", level="province")])
+    db_session.flush()  # two contests each have their own tree
+    db_session.add(Area(contest_id=a.id, code="15", name="Khác", level="province"))
     _expect_integrity_error()
 
 

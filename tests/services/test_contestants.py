@@ -9,7 +9,7 @@ from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
 from quizapp.models import Area, AuditLog, Registration, Unit, User
 from quizapp.services import accounts, contestants, registration
-from tests.factories import make_contest, register_contestant
+from tests.factories import make_contest, make_staff, register_contestant
 
 HEADER = "Họ và tên,Ngày sinh,Giới tính,Số CCCD,Số điện thoại,Email,Mã xã/phường,Mã đơn vị,Đối tượng"
 AN = "Nguyễn Văn An,17/05/1990,Nam,001090000101,0912000101,,X-1,,Người dân"
@@ -24,8 +24,8 @@ def csv_file(*rows: str) -> bytes:
 @pytest.fixture
 def contest(db_session, now):
     contest = make_contest(now)
-    root = Area(code="P-X", name="Tỉnh X", level="province")
-    root.children = [Area(code=f"X-{i}", name=f"Xã {i}", level="commune") for i in (1, 2, 3)]
+    root = Area(contest_id=contest.id, code="P-X", name="Tỉnh X", level="province")
+    root.children = [Area(contest_id=contest.id, code=f"X-{i}", name=f"Xã {i}", level="commune") for i in (1, 2, 3)]
     db.session.add(root)
     db.session.flush()
     contest.area_root_id = root.id
@@ -36,12 +36,8 @@ def contest(db_session, now):
 
 
 @pytest.fixture
-def organizer(db_session):
-    u = User(role="organizer", full_name="Ban Tổ Chức", username="btc")
-    u.set_password("matkhau123")
-    db.session.add(u)
-    db.session.commit()
-    return u
+def organizer(db_session, contest):
+    return make_staff("btc", "organizer", [contest])
 
 
 def _count(model) -> int:
@@ -95,7 +91,11 @@ def test_importing_the_same_list_again_changes_nothing(contest, now):
 
 def test_someone_with_an_account_from_another_contest_is_added_to_this_one(contest, now):
     other = make_contest(now, slug="khac")
-    other.area_root_id = contest.area_root_id
+    root = Area(contest_id=other.id, code="P-X", name="Tỉnh X", level="province")
+    root.children = [Area(contest_id=other.id, code=f"X-{i}", name=f"Xã {i}", level="commune") for i in (1, 2, 3)]
+    db.session.add(root)
+    db.session.flush()
+    other.area_root_id = root.id  # each contest has its own tree; the codes are the same official ones
     db.session.commit()
     contestants.import_contestants(other, csv_file(AN), "ds.csv", now)
     report = contestants.import_contestants(contest, csv_file(AN), "ds.csv", now)

@@ -57,13 +57,14 @@ def test_cli_seed_twice_creates_nothing_new(runner):
     assert "không tạo thêm gì" in out2.output
 
 
-def test_home_page_presents_the_demo_contest(client, seeded):
-    html = client.get("/").get_data(as_text=True)
-    assert "Tìm hiểu cải cách hành chính năm 2026" in html
+def test_home_page_lists_the_demo_contest_and_its_page_presents_it(client, seeded):
+    home = client.get("/").get_data(as_text=True)
+    assert "Tìm hiểu cải cách hành chính năm 2026" in home and "Đang diễn ra" in home
+    assert "Ban Tổ chức đăng nhập" in home
+    html = client.get("/cuoc-thi/cchc-2026").get_data(as_text=True)
     assert "Thể lệ cuộc thi" in html
     for label in ("Tuần 1", "Tuần 4", "Thi thử", "Đang mở", "Luôn mở"):
         assert label in html
-    assert "Ban tổ chức đăng nhập" in html
 
 
 def test_seed_gives_a_finished_week_with_a_few_hundred_contestants_and_published_results(seeded, db_session, now):

@@ -6,10 +6,20 @@ from sqlalchemy import func, select
 
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
-from quizapp.models import (Attempt, AttemptQuestion, AuditLog, DuplicateCandidate, QuestionOption, Registration,
-                            ReviewFlag, Unit, User)
-from quizapp.services import attempts, integrity
-from tests.factories import make_bank, make_contest, register_contestant
+from quizapp.models import (
+    Area,
+    Attempt,
+    AttemptQuestion,
+    AuditLog,
+    DuplicateCandidate,
+    QuestionOption,
+    Registration,
+    ReviewFlag,
+    Unit,
+    User,
+)
+from quizapp.services import access, attempts, integrity
+from tests.factories import make_bank, make_contest, make_staff, register_contestant
 
 
 @pytest.fixture
@@ -19,12 +29,8 @@ def contest(db_session, now):
 
 
 @pytest.fixture
-def organizer(db_session):
-    u = User(role="organizer", full_name="Trần Ban Tổ Chức", username="btc")
-    u.set_password("matkhau123")
-    db.session.add(u)
-    db.session.commit()
-    return u
+def organizer(db_session, contest):
+    return make_staff("btc", "organizer", [contest])
 
 
 def _twins(contest, now):
@@ -36,8 +42,9 @@ def _twins(contest, now):
 
 
 def _correct(aq: AttemptQuestion) -> int:
-    return db.session.scalar(select(QuestionOption.id).where(
-        QuestionOption.question_id == aq.question_id, QuestionOption.is_correct))
+    """The correct option's number as the attempt shows it."""
+    return aq.option_order.index(db.session.scalar(select(QuestionOption.id).where(
+        QuestionOption.question_id == aq.question_id, QuestionOption.is_correct))) + 1
 
 
 def _finished_attempt(reg, rnd, now, seconds=300, right=5, wrong=0):
@@ -47,7 +54,8 @@ def _finished_attempt(reg, rnd, now, seconds=300, right=5, wrong=0):
     for aq in by_question[:right]:
         attempts.save_answer(a.id, reg.user_id, aq.id, _correct(aq), now + timedelta(seconds=1))
     for aq in by_question[right:right + wrong]:
-        mistake = min(o for o in aq.option_order if o != _correct(aq))
+        wrong_ids = [o for o in aq.option_order if aq.option_order.index(o) + 1 != _correct(aq)]
+        mistake = aq.option_order.index(min(wrong_ids)) + 1  # the same wrong option whoever answers
         attempts.save_answer(a.id, reg.user_id, aq.id, mistake, now + timedelta(seconds=2))
     attempts.submit_attempt(a.id, reg.user_id, now + timedelta(seconds=seconds))
     return a
@@ -142,10 +150,7 @@ def test_disqualify_needs_a_reason_and_an_organizer(contest, now, organizer):
     reg = register_contestant(contest, now)
     with pytest.raises(DomainError, match="lý do"):
         integrity.disqualify(reg.id, organizer, now, "  ")
-    moderator = User(role="moderator", full_name="Kiểm Duyệt", username="kd")
-    moderator.set_password("matkhau123")
-    db.session.add(moderator)
-    db.session.commit()
+    moderator = make_staff("kd", "moderator", [contest], area=db.session.get(Area, reg.area_id))
     with pytest.raises(DomainError) as e:
         integrity.disqualify(reg.id, moderator, now, "Gian lận")
     assert e.value.code == "forbidden"
@@ -225,13 +230,12 @@ def test_a_unit_moderator_sees_only_entries_of_their_unit(contest, now):
     theirs = register_contestant(contest, now + timedelta(minutes=3), n=3, category="official", unit_id=unit_b.id,
                                  device_id="chung")
     integrity.scan(contest, now + timedelta(hours=1))
-    moderator = User(role="moderator", full_name="Kiểm Duyệt Sở Nội vụ", username="kd", scope_unit_id=unit_a.id)
-    moderator.set_password("matkhau123")
-    db.session.add(moderator)
-    db.session.commit()
+    moderator = access.for_contest(make_staff("kd", "moderator", [contest], unit=unit_a), contest)
     rows, total = integrity.flag_list(contest, moderator)
     assert total == 2 and {f.registration_id for f in rows} == {r.id for r in mine}
     assert integrity.visible_registration(moderator, theirs.id) is None
     assert integrity.visible_registration(moderator, mine[0].id) is not None
-    nobody = User(role="moderator", full_name="Chưa Phân Công", username="kd2")
-    assert integrity.flag_list(contest, nobody)[1] == 0
+    other_contest = make_contest(now, slug="khac")
+    outsider = make_staff("kd2", "organizer", [other_contest])
+    assert access.for_contest(outsider, contest) is None  # staff of another contest see nothing of this one
+    assert integrity.flag_list(contest, access.for_contest(outsider, contest))[1] == 0

@@ -3,13 +3,14 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from quizapp.domain import ranking
 from quizapp.domain.counting import pick_entry
 from quizapp.extensions import db
-from quizapp.models import Attempt, ContestEntry, CountedEntry, Registration
+from quizapp.models import Attempt, ContestEntry, ContestTopic, CountedEntry, Registration
 from quizapp.services import leaderboard
+from tests.factories import link_topics
 from tests.results_factories import add_round, all_entries, make_world
 
 
@@ -238,6 +239,9 @@ def test_contest_board_adds_up_the_counted_entries_of_every_round(db_session, no
 def test_practice_rounds_are_never_ranked(db_session, now):
     world = make_world(now, attempts_allowed=None)
     world.round.kind = "practice"
+    db.session.commit()
+    link_topics(world.contest, "practice", ["chi-so"])
+    db.session.execute(update(ContestTopic).where(ContestTopic.contest_id == world.contest.id).values(use="practice"))
     db.session.commit()
     [reg] = world.people(1)
     world.attempt(reg, 0, 5)

@@ -14,7 +14,7 @@ from quizapp.domain.results import ORGANIZER_COLUMNS, PUBLIC_COLUMNS
 from quizapp.extensions import db
 from quizapp.models import AuditLog, Registration, ResultEntry, ResultSet, User, utcnow
 from quizapp.services import results
-from tests.factories import register_contestant
+from tests.factories import make_contest, make_staff, register_contestant
 from tests.results_factories import all_entries, make_world
 
 
@@ -81,11 +81,9 @@ def test_a_flagged_prize_winner_must_be_reviewed_before_approval(played):
     assert results.approve(draft.id, later).status == "approved"
 
 
-def staff(role: str) -> int:
-    user = User(role=role, full_name=f"Cán bộ {role}", username=role, password_hash="x")
-    db.session.add(user)
-    db.session.commit()
-    return user.id
+def staff(role: str, world) -> User:
+    """A staff member of the world's contest (moderators watch its first unit)."""
+    return make_staff(role, role, [world.contest], unit=world.units[0])
 
 
 def test_disqualifying_a_flagged_winner_recomputes_the_draft_without_them(played):
@@ -94,11 +92,17 @@ def test_disqualifying_a_flagged_winner_recomputes_the_draft_without_them(played
     draft = results.compute(world.round.id, later)
     attempt_id = next(f.entry.attempt_id for f in results.flagged(draft) if f.blocking)
     with pytest.raises(DomainError, match="lý do"):
-        results.review_entry(world.round.id, attempt_id, "disqualified", "", later, staff("organizer"))
+        results.review_entry(world.round.id, attempt_id, "disqualified", "", later, staff("organizer", world))
     with pytest.raises(DomainError, match="Chỉ Ban Tổ chức"):
-        results.review_entry(world.round.id, attempt_id, "disqualified", "Thi hộ.", later, staff("moderator"))
+        results.review_entry(world.round.id, attempt_id, "disqualified", "Thi hộ.", later, staff("moderator", world))
+    outsider = make_staff("khac", "organizer", [make_contest(later, slug="cuoc-thi-khac")])
+    with pytest.raises(DomainError) as e:
+        results.review_entry(world.round.id, attempt_id, "accepted", "", later, outsider)
+    assert e.value.code == "not_found"  # organisers of another contest cannot even find it
     redo = results.review_entry(world.round.id, attempt_id, "disqualified", "Thi hộ.", later,
-                                db.session.scalar(select(User.id).where(User.username == "organizer")))
+                                db.session.scalar(select(User).where(User.username == "organizer")))
+    logged = [a.action for a in db.session.scalars(select(AuditLog).where(AuditLog.contest_id == world.contest.id))]
+    assert logged.count("result.review") == 1 and "entry.disqualify" in logged
     assert redo.version == 1 and redo.status == "draft" and redo.ranked_count == 6
     assert redo.prediction_actual == 1
     names = [r.full_name for r in results.result_rows(redo) if r.prize]
@@ -162,7 +166,7 @@ def test_a_correction_publishes_a_new_version_and_the_old_one_stays_as_supersede
     winner_attempt = db.session.scalar(select(ResultEntry.attempt_id).where(
         ResultEntry.result_set_id == first.id, ResultEntry.prize == "first", ResultEntry.full_name == "Trần Văn An"))
     results.review_entry(world.round.id, winner_attempt, "disqualified", "Thi hộ, đã xác minh.", later,
-                         staff("organizer"))
+                         staff("organizer", world))
     draft = results.compute(world.round.id, later)
     assert draft.version == 2
     approved = results.approve(draft.id, later)

@@ -1,5 +1,5 @@
 """Which attempt counts ("best of 3", "earliest perfect"...) and whether another may start."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from quizapp.domain.counting import (
 )
 from quizapp.domain.errors import DomainError
 
-MONDAY = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
+MONDAY = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
 
 
 def attempt(attempt_id, correct, duration_s=600, day=0, total=20, disqualified=False, contestant=7):

@@ -1,10 +1,17 @@
 """Flag rules: implausibly fast attempts, bursts of accounts from one place, identical answers."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from quizapp.domain.flags import (AnswerTrace, FinishedAttempt, NewEntry, Thresholds, registration_bursts,
-                                  same_answers, too_fast)
+from quizapp.domain.flags import (
+    AnswerTrace,
+    FinishedAttempt,
+    NewEntry,
+    Thresholds,
+    registration_bursts,
+    same_answers,
+    too_fast,
+)
 
-T0 = datetime(2026, 11, 16, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- too fast

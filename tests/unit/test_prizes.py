@@ -2,8 +2,15 @@
 import pytest
 
 from quizapp.domain.errors import DomainError
-from quizapp.domain.prizes import (PrizeCounts, award, collective_counts, effective_config, individual_counts,
-                                   parse_counts, validate_config)
+from quizapp.domain.prizes import (
+    PrizeCounts,
+    award,
+    collective_counts,
+    effective_config,
+    individual_counts,
+    parse_counts,
+    validate_config,
+)
 
 DEMO = {"individual": {"first": 1, "second": 2, "third": 3, "consolation": 5},
         "collective": {"first": 1, "second": 1, "third": 1}}

@@ -1,5 +1,5 @@
 """Individual ranking with the contest's tie-breaks, and collective ranking of units."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from quizapp.domain.ranking import (
     rank_round,
 )
 
-MONDAY = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
+MONDAY = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
 
 
 def entry(attempt_id, correct=20, prediction=150, duration_s=600, minute=0, contestant=None, total=20, **kw):

@@ -2,20 +2,19 @@
 import csv
 import hashlib
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from quizapp.domain.results import (ORGANIZER_COLUMNS, PUBLIC_COLUMNS, ResultRow, iso_local, sha256_hex, to_csv,
-                                    to_xlsx)
+from quizapp.domain.results import ORGANIZER_COLUMNS, PUBLIC_COLUMNS, ResultRow, iso_local, sha256_hex, to_csv, to_xlsx
 from quizapp.domain.review import entry_flags
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ROW = ResultRow(rank=1, prize="first", full_name="Nguyễn Thị Hoa", track="Người dân", area_code="19030",
                 area_name="Phường Đông, Hà", unit_name="", correct=20, total=20, score=100.0, prediction=135,
                 prediction_error=2, duration_ms=301_250, submitted_at=datetime(2026, 11, 10, 2, 15, 3, 250_000,
-                                                                               tzinfo=timezone.utc),
+                                                                               tzinfo=UTC),
                 attempt_id=981, flags=("fast", "shared_device"))
 
 
@@ -51,7 +50,7 @@ def test_xlsx_has_the_same_header_and_typed_values():
 
 
 def test_times_are_shown_with_the_vietnam_offset():
-    assert iso_local(datetime(2026, 1, 1, 17, 0, tzinfo=timezone.utc), VN) == "2026-01-02T00:00:00.000+07:00"
+    assert iso_local(datetime(2026, 1, 1, 17, 0, tzinfo=UTC), VN) == "2026-01-02T00:00:00.000+07:00"
 
 
 def test_entries_are_flagged_when_near_perfect_and_implausibly_fast():

@@ -1,5 +1,5 @@
 """Round windows, attempt deadlines and the grace period."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -12,7 +12,7 @@ from quizapp.domain.timing import (
     time_left_seconds,
 )
 
-UTC = timezone.utc
+UTC = UTC
 ICT = timezone(timedelta(hours=7))
 # Round 1: 00:00 Monday 3 March – 24:00 Sunday 9 March 2025, Vietnam time.
 OPENS = datetime(2025, 3, 3, 0, 0, tzinfo=ICT).astimezone(UTC)

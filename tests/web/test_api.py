@@ -1,7 +1,6 @@
 """The JSON API (docs/openapi.yaml) as a client uses it: with CSRF protection on, as in production."""
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import pytest
@@ -89,10 +88,12 @@ def _error(resp, status: int, code: str) -> str:
 
 
 def _correct_option(app, aq_id: int) -> int:
+    """The correct option's number in the attempt (the API numbers options 1, 2, ... as shown)."""
     with app.app_context():
-        qid = db.session.get(AttemptQuestion, aq_id).question_id
-        return db.session.scalar(select(QuestionOption.id).where(QuestionOption.question_id == qid,
-                                                                 QuestionOption.is_correct))
+        aq = db.session.get(AttemptQuestion, aq_id)
+        correct = db.session.scalar(select(QuestionOption.id).where(QuestionOption.question_id == aq.question_id,
+                                                                    QuestionOption.is_correct))
+        return aq.option_order.index(correct) + 1
 
 
 # ------------------------------------------------------------------ session, CSRF, lists
@@ -161,7 +162,7 @@ def test_signed_out_calls_get_401_in_json(api, journey):
     ({"birth_date": "14/03/1985"}, 422, "birth_date", "birth_date", "Vui lòng nhập ngày sinh."),
     ({"phone": "12345"}, 422, "invalid_phone", "phone", "Số điện thoại di động phải gồm 10 chữ số"),
     ({"area_id": 999999}, 422, "area", "area_id", "Vui lòng chọn xã, phường"),
-    ({"category": "official"}, 422, "unit", "unit_id", "vui lòng chọn đơn vị công tác"),
+    ({"category": "official"}, 422, "unit", "unit_id", "chọn đơn vị công tác"),
     ({"password": "ngan"}, 422, "weak_password", "password", "ít nhất 8 ký tự"),
 ])
 def test_registration_errors_name_the_field(api, journey, change, status, code, field, message):
@@ -296,7 +297,7 @@ def test_foreign_questions_options_and_attempts_are_refused(csrf_app, contestant
     attempt = contestant.call("POST", f"/api/v1/rounds/{journey.round_id}/attempts").get_json()
     base = f"/api/v1/attempts/{attempt['id']}"
     q1, q2 = attempt["questions"][:2]
-    _error(contestant.call("PUT", f"{base}/answers/{q1['id']}", {"option_id": q2["options"][0]["id"]}),
+    _error(contestant.call("PUT", f"{base}/answers/{q1['id']}", {"option_id": len(q1["options"]) + 1}),
            422, "invalid_option")
     _error(contestant.call("PUT", f"{base}/answers/999999", {"option_id": q2["options"][0]["id"]}),
            422, "invalid_question")

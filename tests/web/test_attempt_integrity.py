@@ -110,7 +110,7 @@ def test_answers_to_other_questions_or_with_other_options_are_refused(app, setup
     attempt_id = _start(browser, slug, round_id)
     q = browser.get(f"/api/v1/attempts/{attempt_id}").get_json()["questions"]
     wrong_option = browser.put(f"/api/v1/attempts/{attempt_id}/answers/{q[0]['id']}",
-                               json={"option_id": q[1]["options"][0]["id"]})
+                               json={"option_id": len(q[0]["options"]) + 1})
     assert wrong_option.status_code == 422 and wrong_option.get_json()["message"] == "Phương án này không thuộc câu hỏi."
     other_slug, other_round = setup["single"]
     owner = _device(app, setup["phone"], "x")

@@ -10,8 +10,15 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, Round, User, utcnow
-from tests.journey import (PASSWORD, PREDICTION_QUESTION, cccd_for, make_journey_contest, person,
-                           unlabelled_controls, without_rate_limits)
+from tests.journey import (
+    PASSWORD,
+    PREDICTION_QUESTION,
+    cccd_for,
+    make_journey_contest,
+    person,
+    unlabelled_controls,
+    without_rate_limits,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +100,7 @@ def test_register_signs_in_and_shows_the_contest_page_with_its_rules(client, jou
     ({"consent": ""}, "Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để đăng ký dự thi."),
     ({"born": date.today() - timedelta(days=17 * 365), "cccd": None}, "Người dự thi phải từ đủ 18 tuổi trở lên."),
     ({"phone": "0123"}, "Số điện thoại di động phải gồm 10 chữ số"),
-    ({"category": "official", "unit_id": "0"}, "Cán bộ, công chức, viên chức vui lòng chọn đơn vị công tác."),
+    ({"category": "official", "unit_id": "0"}, "Vui lòng chọn đơn vị công tác (bắt buộc với cán bộ, công chức"),
     ({"password2": "khac-hoan-toan"}, "Mật khẩu nhập lại không khớp."),
     ({"area_id": "0"}, "Vui lòng chọn xã, phường."),
 ])
@@ -317,10 +324,9 @@ def test_a_signed_in_person_joins_a_second_contest_without_a_new_account(app, cl
         first = make_contest(now, slug="mot")
         reg = register_contestant(first, now)
         second = make_contest(now, slug="hai")
-        second.area_root_id = first.area_root_id
-        db.session.commit()
+        other = register_contestant(second, now, n=7)  # gives the second contest its own area tree
         phone = reg.user.phone
-        area_id = reg.area_id
+        area_id = other.area_id
     client.post("/dang-nhap", data={"identifier": phone, "password": "matkhau123"})
     page = client.get("/cuoc-thi/hai/dang-ky").get_data(as_text=True)
     assert "Tham gia cuộc thi" in page and "Số CCCD" not in page
@@ -330,5 +336,5 @@ def test_a_signed_in_person_joins_a_second_contest_without_a_new_account(app, cl
                                                     "consent": "y"})
     assert ok.status_code == 302 and ok.headers["Location"].endswith("/cuoc-thi/hai/thi")
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == 1
-        assert db.session.scalar(select(func.count()).select_from(Registration)) == 2
+        assert db.session.scalar(select(func.count()).select_from(User)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 3

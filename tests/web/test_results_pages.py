@@ -1,5 +1,7 @@
 """Public results and leaderboard pages, the leaderboard JSON API, and the organiser's results workflow."""
+import csv
 import hashlib
+import io
 import json
 import re
 from datetime import date, timedelta
@@ -8,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Registration, ResultSet, User, utcnow
+from quizapp.models import Contest, Registration, ResultSet, User, utcnow
 from quizapp.services import results
-from tests.factories import register_contestant
+from tests.factories import make_staff, register_contestant
 from tests.results_factories import make_world
 
 
@@ -126,59 +128,69 @@ def test_api_boards_tables_and_standing(client, login, closed):
     assert "cccd" not in me.get_data(as_text=True)
 
 
-def test_organizer_computes_reviews_approves_and_publishes_through_the_pages(app, client, login, organizer, closed):
+def test_organizer_computes_reviews_approves_and_publishes_through_the_pages(app, client, login, closed, organizer):
     login(organizer)
-    round_id = closed["round"]
-    assert "Kết quả các đợt thi" in client.get("/quan-tri/ket-qua/").get_data(as_text=True)
-    resp = client.post(f"/quan-tri/ket-qua/dot/{round_id}/tinh", follow_redirects=True)
+    round_id, base = closed["round"], f"/quan-tri/cuoc-thi/{closed['slug']}/ket-qua"
+    assert "Kết quả các đợt thi" in client.get(f"{base}/").get_data(as_text=True)
+    resp = client.post(f"{base}/dot/{round_id}/tinh", follow_redirects=True)
     assert "Đã tính kết quả" in resp.get_data(as_text=True)
     with app.app_context():
         draft = db.session.scalar(select(ResultSet))
         draft_id = draft.id
-    page = client.get(f"/quan-tri/ket-qua/dot/{round_id}").get_data(as_text=True)
+    page = client.get(f"{base}/dot/{round_id}").get_data(as_text=True)
     assert "Nguyễn Thị Hoa" in page and "Duyệt kết quả" in page
-    export = client.get(f"/quan-tri/ket-qua/dot/{round_id}/xuat.csv")
+    export = client.get(f"{base}/dot/{round_id}/xuat.csv")
     assert export.status_code == 200 and export.data[3:].startswith(b"rank,full_name,track,area_code")
-    resp = client.post(f"/quan-tri/ket-qua/phien-ban/{draft_id}/duyet", follow_redirects=True)
+    resp = client.post(f"{base}/phien-ban/{draft_id}/duyet", follow_redirects=True)
+    assert "đánh dấu ô xác nhận" in resp.get_data(as_text=True)  # approving asks to confirm first
+    resp = client.post(f"{base}/phien-ban/{draft_id}/duyet", data={"confirm": "1"}, follow_redirects=True)
     assert "Đã duyệt kết quả" in resp.get_data(as_text=True)
-    resp = client.post(f"/quan-tri/ket-qua/phien-ban/{draft_id}/cong-bo", data={"reason": ""}, follow_redirects=True)
+    resp = client.post(f"{base}/phien-ban/{draft_id}/cong-bo", data={"reason": ""}, follow_redirects=True)
+    assert "đánh dấu ô xác nhận" in resp.get_data(as_text=True)
+    resp = client.post(f"{base}/phien-ban/{draft_id}/cong-bo", data={"reason": "", "confirm": "1"},
+                       follow_redirects=True)
     assert "Đã công bố kết quả" in resp.get_data(as_text=True)
     with app.app_context():
         digest = db.session.get(ResultSet, draft_id).digest
     assert digest in client.get(f"/ket-qua/dot/{round_id}").get_data(as_text=True)
 
 
-def test_only_organizers_change_results(app, client, login, closed):
+def test_only_organizers_change_results_and_a_moderator_reads_only_their_unit(app, client, login, closed, organizer):
+    base = f"/quan-tri/cuoc-thi/{closed['slug']}/ket-qua"
     with app.app_context():
-        mod = User(role="moderator", full_name="Kiểm Duyệt", username="kiemduyet")
-        mod.set_password("matkhau123")
-        db.session.add(mod)
-        db.session.commit()
-    assert client.get("/quan-tri/ket-qua/").status_code in (302, 401)
+        contest = db.session.scalar(select(Contest).where(Contest.slug == closed["slug"]))
+        hoa = db.session.scalar(select(Registration).where(Registration.user_id == closed["hoa"]))
+        make_staff("kiemduyet", "moderator", [contest], area=hoa.area)  # watches Hoa's commune only
+    login(organizer)
+    client.post(f"{base}/dot/{closed['round']}/tinh")
+    client.post("/dang-xuat")
+    assert client.get(f"{base}/").status_code in (302, 401)
     login("kiemduyet")
-    assert client.get(f"/quan-tri/ket-qua/dot/{closed['round']}").status_code == 200
-    assert client.post(f"/quan-tri/ket-qua/dot/{closed['round']}/tinh").status_code == 403
-    assert client.get(f"/quan-tri/ket-qua/dot/{closed['round']}/xuat.csv").status_code == 403
+    page = client.get(f"{base}/dot/{closed['round']}").get_data(as_text=True)
+    assert "Duyệt kết quả" not in page
+    assert client.post(f"{base}/dot/{closed['round']}/tinh").status_code == 403
+    export = client.get(f"{base}/dot/{closed['round']}/xuat.csv")
+    assert export.status_code == 200
+    names = {row["full_name"] for row in csv.DictReader(io.StringIO(export.data.decode("utf-8-sig")))}
+    assert names == {"Nguyễn Thị Hoa"}  # the draft of their own commune only, not Trần Văn Nam's
 
 
-def test_organizer_sets_the_prize_configuration(app, client, login, organizer, closed):
+def test_organizer_sets_the_prize_configuration(app, client, login, closed, organizer):
     login(organizer)
     with app.app_context():
         contest_id = db.session.scalar(select(Registration.contest_id))
     data = {"first": 2, "second": 3, "third": 4, "consolation": 10, "collective_first": 1, "collective_second": 2,
             "collective_third": 0}
-    resp = client.post(f"/quan-tri/ket-qua/cuoc-thi/{contest_id}/giai-thuong", data=data, follow_redirects=True)
+    resp = client.post(f"/quan-tri/cuoc-thi/{closed['slug']}/ket-qua/giai-thuong", data=data, follow_redirects=True)
     assert "Đã lưu cơ cấu giải thưởng" in resp.get_data(as_text=True)
-    from quizapp.models import Contest
-
     with app.app_context():
         config = db.session.get(Contest, contest_id).prize_config
     assert config == {"individual": {"first": 2, "second": 3, "third": 4, "consolation": 10},
                       "collective": {"first": 1, "second": 2, "third": 0}}
 
 
-def test_demo_home_page_links_to_published_results_and_a_live_board(client, seeded):
-    html = client.get("/").get_data(as_text=True)
+def test_demo_contest_page_links_to_published_results_and_a_live_board(client, seeded):
+    html = client.get("/cuoc-thi/cchc-2026").get_data(as_text=True)
     link = re.search(r'href="(/ket-qua/dot/\d+)"', html)
     assert link and "Bảng xếp hạng" in html
     page = client.get(link.group(1)).get_data(as_text=True)

@@ -12,17 +12,16 @@ from quizapp.domain.identity import mask_digits
 from quizapp.extensions import db
 from quizapp.models import DuplicateCandidate, Registration, ReviewFlag, Unit, User, utcnow
 from quizapp.services import integrity
-from tests.factories import make_bank, make_contest, register_contestant
+from tests.factories import make_bank, make_contest, make_staff, register_contestant
 
 PASSWORD = "matkhau123"
 
 
-def _staff(role, username, **kw):
-    u = User(role=role, full_name=f"Cán Bộ {username.upper()}", username=username, **kw)
-    u.set_password(PASSWORD)
-    db.session.add(u)
-    db.session.commit()
-    return u
+def _staff(role, username, contest=None, unit=None):
+    """An admin (role "admin"), or an organiser / unit moderator of `contest`."""
+    if role == "admin":
+        return make_staff(username, admin=True)
+    return make_staff(username, role, [contest], unit=unit)
 
 
 @pytest.fixture
@@ -37,7 +36,7 @@ def world(app):
         b = register_contestant(contest, now - timedelta(days=1), n=4, full_name="Nguyen Van Duc",
                                 birth_date=date(1990, 5, 17))
         c = register_contestant(contest, now, n=2)
-        _staff("organizer", "btc")
+        _staff("organizer", "btc", contest)
         _staff("admin", "qtv")
         return {"slug": contest.slug, "a": a.id, "b": b.id, "c": c.id, "cccd_a": a.user.cccd, "phone_a": a.user.phone,
                 "cccd_b": b.user.cccd, "phone_c": c.user.phone, "cccd_c": c.user.cccd}
@@ -48,42 +47,42 @@ def _html(resp) -> str:
 
 
 def test_review_pages_are_for_staff_only(client, login, world, app):
-    assert client.get("/quan-tri/kiem-tra/").status_code == 302  # to sign in
+    assert client.get(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/").status_code == 302  # to sign in
     with app.app_context():
         phone = db.session.get(Registration, world["c"]).user.phone
     login(phone)
-    assert client.get("/quan-tri/kiem-tra/").status_code == 403
-    assert client.get(f"/quan-tri/kiem-tra/{world['slug']}/bai-du-thi/{world['a']}").status_code == 403
+    assert client.get("/quan-tri/").status_code == 404  # a contestant does not learn the console exists
+    assert client.get(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/bai-du-thi/{world['a']}").status_code == 404
 
 
 def test_organizer_scans_and_merges_a_duplicate_seeing_only_masked_numbers(client, login, world, app):
     login("btc")
-    resp = client.post(f"/quan-tri/kiem-tra/{world['slug']}/quet", follow_redirects=True)
+    resp = client.post(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/quet", follow_redirects=True)
     assert "1 cặp nghi trùng người mới" in _html(resp)
-    html = _html(client.get(f"/quan-tri/kiem-tra/{world['slug']}/trung-nguoi"))
+    html = _html(client.get(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/trung-nguoi"))
     assert "Trùng họ tên và ngày sinh" in html and "Nguyen Van Duc" in html
     assert mask_digits(world["cccd_a"]) in html and world["cccd_a"] not in html
     assert world["phone_a"] not in html and "17/05/1990" not in html and "**/**/1990" in html
     with app.app_context():
         cand = db.session.scalar(select(DuplicateCandidate))
-    resp = client.post(f"/quan-tri/kiem-tra/{world['slug']}/trung-nguoi/{cand.id}",
+    resp = client.post(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/trung-nguoi/{cand.id}",
                        data={"action": "merge_a", "note": "Đăng ký lại vì quên mật khẩu"}, follow_redirects=True)
     assert "Đã gộp" in _html(resp)
-    html = _html(client.get(f"/quan-tri/kiem-tra/{world['slug']}/bai-du-thi/{world['b']}"))
+    html = _html(client.get(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/bai-du-thi/{world['b']}"))
     assert "Đã bị loại" in html and "trùng người" in html and "Nguyễn Văn Đức" in html  # links to the kept one
-    log = _html(client.get(f"/quan-tri/kiem-tra/{world['slug']}/nhat-ky"))
+    log = _html(client.get(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/nhat-ky"))
     assert "Gộp trùng người" in log and "Đăng ký lại vì quên mật khẩu" in log and world["cccd_b"] not in log
 
 
 def test_admins_see_numbers_in_full(client, login, world):
     login("qtv")
-    html = _html(client.get(f"/quan-tri/kiem-tra/{world['slug']}/bai-du-thi/{world['c']}"))
+    html = _html(client.get(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/bai-du-thi/{world['c']}"))
     assert world["cccd_c"] in html and world["phone_c"] in html
 
 
 def test_disqualify_and_restore_from_the_entry_page_need_a_reason(client, login, world, app):
     login("btc")
-    base = f"/quan-tri/kiem-tra/{world['slug']}/bai-du-thi/{world['c']}"
+    base = f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/bai-du-thi/{world['c']}"
     html = _html(client.post(f"{base}/loai", data={"reason": ""}, follow_redirects=True))
     assert "Vui lòng ghi lý do" in html
     html = _html(client.post(f"{base}/loai", data={"reason": "Nhờ người khác thi hộ"}, follow_redirects=True))
@@ -109,16 +108,16 @@ def test_a_moderator_sees_only_their_unit_and_decides_nothing(client, login, app
         theirs = register_contestant(contest, now, n=3, category="official", unit_id=other.id, device_id="chung",
                                      full_name="Người Sở Tư Pháp")
         integrity.scan(contest, now)
-        _staff("moderator", "kd", scope_unit_id=mine.id)
+        _staff("moderator", "kd", contest, unit=mine)
         ours_id, theirs_id = ours[0].id, theirs.id
     login("kd")
-    html = _html(client.get("/quan-tri/kiem-tra/dv/canh-bao"))
+    html = _html(client.get("/quan-tri/cuoc-thi/dv/kiem-tra/canh-bao"))
     assert "Người Sở Nội Vụ B" in html and "Người Sở Tư Pháp" not in html
     assert "Bỏ qua</button>" not in html  # no decision buttons
-    assert client.get(f"/quan-tri/kiem-tra/dv/bai-du-thi/{theirs_id}").status_code == 404
-    assert client.get(f"/quan-tri/kiem-tra/dv/bai-du-thi/{ours_id}").status_code == 200
-    assert client.post(f"/quan-tri/kiem-tra/dv/bai-du-thi/{ours_id}/loai", data={"reason": "x"}).status_code == 403
-    assert client.post("/quan-tri/kiem-tra/dv/quet").status_code == 403
+    assert client.get(f"/quan-tri/cuoc-thi/dv/kiem-tra/bai-du-thi/{theirs_id}").status_code == 404
+    assert client.get(f"/quan-tri/cuoc-thi/dv/kiem-tra/bai-du-thi/{ours_id}").status_code == 200
+    assert client.post(f"/quan-tri/cuoc-thi/dv/kiem-tra/bai-du-thi/{ours_id}/loai", data={"reason": "x"}).status_code == 403
+    assert client.post("/quan-tri/cuoc-thi/dv/kiem-tra/quet").status_code == 403
 
 
 def test_organizer_clears_a_flag(client, login, world, app):
@@ -126,12 +125,12 @@ def test_organizer_clears_a_flag(client, login, world, app):
         for n in (5, 6, 7):
             register_contestant(db.session.get(Registration, world["a"]).contest, utcnow(), n=n, device_id="may-1")
     login("btc")
-    client.post(f"/quan-tri/kiem-tra/{world['slug']}/quet")
-    html = _html(client.get(f"/quan-tri/kiem-tra/{world['slug']}/canh-bao?kind=same_device"))
+    client.post(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/quet")
+    html = _html(client.get(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/canh-bao?kind=same_device"))
     assert "3 tài khoản được đăng ký từ cùng một thiết bị" in html
     with app.app_context():
         flag_id = db.session.scalar(select(ReviewFlag.id))
-    html = _html(client.post(f"/quan-tri/kiem-tra/{world['slug']}/canh-bao/{flag_id}",
+    html = _html(client.post(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/canh-bao/{flag_id}",
                              data={"decision": "clear", "note": "Cán bộ văn phòng đăng ký giúp"}, follow_redirects=True))
     assert "Đã ghi nhận quyết định" in html
     with app.app_context():
@@ -140,7 +139,7 @@ def test_organizer_clears_a_flag(client, login, world, app):
 
 def test_identity_correction_never_shows_an_organizer_the_full_numbers(client, login, world, app):
     login("btc")
-    url = f"/quan-tri/kiem-tra/{world['slug']}/bai-du-thi/{world['c']}/thong-tin"
+    url = f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/bai-du-thi/{world['c']}/thong-tin"
     html = _html(client.get(url))
     assert world["cccd_c"] not in html and mask_digits(world["cccd_c"]) in html
     with app.app_context():
@@ -152,7 +151,7 @@ def test_identity_correction_never_shows_an_organizer_the_full_numbers(client, l
     with app.app_context():
         user = db.session.get(Registration, world["c"]).user
         assert (user.full_name, user.phone, user.cccd) == ("Nguyễn Văn Chí", "0912345000", world["cccd_c"])
-    log = _html(client.get(f"/quan-tri/kiem-tra/{world['slug']}/nhat-ky"))
+    log = _html(client.get(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/nhat-ky"))
     assert "Sửa thông tin cá nhân" in log and "0*******00" in log and "0912345000" not in log
 
 
@@ -165,7 +164,7 @@ def test_importing_a_list_previews_then_confirms(client, login, world, app):
     with app.app_context():
         area = db.session.get(Registration, world["a"]).area.code
     login("btc")
-    url = f"/quan-tri/kiem-tra/{world['slug']}/nhap-thi-sinh"
+    url = f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/nhap-thi-sinh"
     good = f"Vũ Thị Lan,02/03/1988,Nữ,001188000777,0912000777,,{area},,Người dân"
     bad = f"Vũ Văn Nam,02/03/1988,Nam,001188000778,0912000778,,{area},,Người dân"
     html = _html(client.post(url, data={"file": (_csv(good, bad), "ds.csv")}, content_type="multipart/form-data"))
