@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user, login_user
 from flask_wtf.csrf import generate_csrf
 
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
 from quizapp.models import Round, utcnow
-from quizapp.services import accounts, attempts, contests, ratelimits, registration
+from quizapp.services import accounts, attempts, contests, dashboard, ratelimits, registration
 from quizapp.services.ratelimits import account_key
 from quizapp.web import visible_contest
 
@@ -59,6 +59,23 @@ def get_session():
     if current_user.is_authenticated:
         user = {"id": current_user.id, "full_name": current_user.full_name, "role": current_user.role}
     return jsonify(authenticated=user is not None, user=user, csrf_token=generate_csrf(), server_time=_ms(utcnow()))
+
+
+@bp.get("/contests")
+def list_contests():
+    now = utcnow()
+    out = []
+    for contest, state, open_rounds, next_round in dashboard.published_contests(now):
+        out.append({
+            "slug": contest.slug, "title": contest.title, "organizing_body": contest.organizer_name,
+            "province_code": contest.province_code, "state": state,
+            "open_rounds": [{"id": r.id, "name": r.name, "closes_at": r.closes_at.isoformat()} for r in open_rounds],
+            "next_round": {"id": next_round.id, "name": next_round.name, "opens_at": next_round.opens_at.isoformat()}
+            if next_round else None,
+            "links": {"page": url_for("public.contest_page", slug=contest.slug),
+                      "register": url_for("contest.register", slug=contest.slug),
+                      "leaderboard": url_for("public.leaderboard", slug=contest.slug)}})
+    return jsonify(contests=out, server_time=_ms(now))
 
 
 @bp.get("/contests/<slug>/areas")
