@@ -24,14 +24,14 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 HEADING = "## Leaderboards"
-OPENS = datetime(2026, 3, 2, 17, 0, tzinfo=timezone.utc)  # Monday 00:00 in Vietnam
+OPENS = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # Monday 00:00 in Vietnam
 QUESTIONS = 20
 
 

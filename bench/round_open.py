@@ -33,6 +33,7 @@ Usage:  .venv/bin/python bench/round_open.py [--contestants 2000] [--concurrency
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import io
 import json
@@ -51,7 +52,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout this script lives in; its .venv is used
@@ -196,7 +197,7 @@ def _required_extras(cur, table: str, supplied: list[str]) -> tuple[list[str], l
                 "AND is_nullable = 'NO' AND column_default IS NULL", (table,))
     neutral = {"boolean": "f", "integer": "0", "bigint": "0", "smallint": "0", "double precision": "0",
                "real": "0", "numeric": "0", "json": "{}", "jsonb": "{}",
-               "timestamp with time zone": datetime.now(timezone.utc).isoformat(), "date": date.today().isoformat()}
+               "timestamp with time zone": datetime.now(UTC).isoformat(), "date": date.today().isoformat()}
     cols, vals = [], []
     for name, dtype in cur.fetchall():
         if name not in supplied and name != "id":
@@ -232,7 +233,7 @@ def seed_contestants(db_url: str, n: int, real_hash: str, fast_hash: str, n_real
         cur.execute("SELECT cccd, phone FROM user_account")  # the demo may have seeded people of its own
         taken = {v for row in cur.fetchall() for v in row if v}
 
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         users, identifiers, k = [], [], 0
         while len(users) < n:
             k += 1
@@ -283,9 +284,8 @@ def seed_contestants(db_url: str, n: int, real_hash: str, fast_hash: str, n_real
 def grow_bank(db_url: str, extra: int, rng: random.Random) -> int:
     """Add `extra` active questions (4 options, one correct) spread over the demo topics, as a bigger (provincial
     or national) bank would be; returns the number of active questions now."""
-    words = ("cải cách hành chính nhà nước thủ tục một cửa liên thông công vụ công chức viên chức tài chính công "
-             "chính phủ số dịch vụ công trực tuyến nghị quyết chỉ thị mục tiêu giai đoạn người dân doanh nghiệp").split()
-    now = datetime.now(timezone.utc).isoformat()
+    words = ["cải", "cách", "hành", "chính", "nhà", "nước", "thủ", "tục", "một", "cửa", "liên", "thông", "công", "vụ", "công", "chức", "viên", "chức", "tài", "chính", "công", "chính", "phủ", "số", "dịch", "vụ", "công", "trực", "tuyến", "nghị", "quyết", "chỉ", "thị", "mục", "tiêu", "giai", "đoạn", "người", "dân", "doanh", "nghiệp"]
+    now = datetime.now(UTC).isoformat()
     with pg_connect(db_url, autocommit=False) as conn, conn.cursor() as cur:
         topics = [r[0] for r in cur.execute("SELECT id FROM topic ORDER BY id").fetchall()]
         buf = io.StringIO()
@@ -375,10 +375,8 @@ class Server:
             self.proc.kill()
             self.proc.wait(timeout=5)
         for pid in workers:  # only the workers this master started, by id
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -572,7 +570,7 @@ class Client:
         self.conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
         self.used = False
 
-    def request(self, vc: "Contestant", method: str, path: str, body: dict | None, rec: Recorder | None,
+    def request(self, vc: Contestant, method: str, path: str, body: dict | None, rec: Recorder | None,
                 op: str) -> tuple[int, dict | None]:
         data = json.dumps(body).encode() if body is not None else None
         headers = {"Accept": "application/json", "User-Agent": "quizapp-bench/round_open"}

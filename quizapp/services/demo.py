@@ -177,7 +177,7 @@ def _ensure_simulation(contest: Contest, now: datetime) -> list[str]:
     taken += _simulate_round(sim, regs, rounds[2], now, share=WEEK2_SHARE, retry=0.0)
     taken += _suspicious(contest, sim, rounds[1], rng)
     found = integrity.scan(contest, now)
-    return [f"{len(regs)} thí sinh mô phỏng với {taken} lượt thi", found.summary]
+    return [f"{len(regs)} thí sinh mô phỏng với {taken} lượt thi", found.summary.rstrip(".")]
 
 
 DUPLICATE_PAIRS = 3

@@ -42,14 +42,14 @@ def test_boards_equal_a_full_recomputation_under_every_counting_rule(db_session,
     contest, rnd = world.contest, world.round
 
     for track in contest.tracks:
-        want = expected(rnd, regs, lambda reg: reg.track_id == track.id)
+        want = expected(rnd, regs, lambda reg, track=track: reg.track_id == track.id)
         assert board_ids(contest, now, round_id=rnd.id, track_code=track.code) == want
         for reg_id in want:  # each contestant's own place says the same
             reg = db.session.get(Registration, reg_id)
             mine = leaderboard.standing(contest, reg.user_id, now, round_id=rnd.id)
             assert mine.places[0].rank == want.index(reg_id) + 1 and mine.places[0].of == len(want)
     for district in world.districts:
-        want = expected(rnd, regs, lambda reg: reg.track.code == "citizens" and
+        want = expected(rnd, regs, lambda reg, district=district: reg.track.code == "citizens" and
                         reg.area.parent_id == district.id)
         assert board_ids(contest, now, round_id=rnd.id, track_code="citizens", area_id=district.id) == want
     want = expected(rnd, regs, lambda reg: reg.unit_id == world.units[0].id)

@@ -90,7 +90,7 @@ def test_every_reference_resolves_and_errors_use_the_error_schema(spec):
     schemes = spec["components"]["securitySchemes"]
     assert schemes["csrfHeader"] == {**schemes["csrfHeader"], "type": "apiKey", "in": "header", "name": "X-CSRFToken"}
     assert schemes["sessionCookie"]["in"] == "cookie"
-    for path, method, op in _operations(spec):
+    for _path, method, op in _operations(spec):
         if method in ("post", "put"):  # every change needs the CSRF header
             assert any("csrfHeader" in req for req in op["security"]), op["operationId"]
 

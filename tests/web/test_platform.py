@@ -12,8 +12,19 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import (Area, Attempt, AttemptQuestion, Contest, ContestTopic, Question, Registration, Round, Topic,
-                            Unit, utcnow)
+from quizapp.models import (
+    Area,
+    Attempt,
+    AttemptQuestion,
+    Contest,
+    ContestTopic,
+    Question,
+    Registration,
+    Round,
+    Topic,
+    Unit,
+    utcnow,
+)
 from tests.journey import cccd_for, without_rate_limits
 
 TQ_TOPICS = ("to-chuc-bo-may", "che-do-cong-vu", "tuyen-quang-2023")
