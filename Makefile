@@ -6,11 +6,18 @@ HOST   ?= 127.0.0.1
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi:app
 
-.PHONY: run test test-pg seed migrate venv bench clean help
+.PHONY: run test test-pg lint seed migrate venv bench clean help
 
 help:
 	@echo "make run      - the app with the demo contest on SQLite at http://$(HOST):$(PORT)"
 	@echo "make test     - the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make test-pg  - the whole test suite on the local PostgreSQL (and Redis)"
+	@echo "make lint     - ruff over the code, the tests and the benchmarks"
+	@echo "make seed     - migrate and load the demo contest (idempotent)"
+	@echo "make migrate  - apply the database migrations"
+	@echo "make bench    - the quick benchmarks (10k-question import); see bench/README.md for the others"
+	@echo "make venv     - only create .venv with the app's dependencies"
+	@echo "make clean    - remove .venv and caches"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON)); đặt PYTHON=/đường/dẫn/python3.11"; exit 1; }
@@ -39,8 +46,15 @@ run: seed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q
 
+test-pg: $(VENV)/.installed-dev
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} $(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check quizapp tests bench
+
 bench: $(VENV)/.installed-dev
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/import_10k.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

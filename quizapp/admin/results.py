@@ -147,20 +147,45 @@ def export(contest, access, round_id: int, fmt: str):
 @bp.route("/giai-thuong", methods=["GET", "POST"])
 @contest_staff(decide=True)
 def prize_config(contest, access):
-    form = PrizeForm()
-    if request.method == "GET":
-        config = contest.prize_config or {}
-        individual = prizes.individual_counts(config, "")
-        collective = prizes.collective_counts(config)
-        form.process(data={**individual.as_dict(), **{f"collective_{k}": v for k, v in collective.as_dict().items()}})
-    elif form.validate_on_submit():
-        config = {"individual": {k: getattr(form, k).data for k in prizes.PRIZES},
-                  "collective": {k: getattr(form, f"collective_{k}").data for k in ("first", "second", "third")}}
-        try:
-            results_service.set_prize_config(contest, config, current_user, utcnow())
-        except DomainError as e:
-            flash(e.message, "error")
+    """Prizes per track (individual tiers) and per block of units (collective), for the contest or one round."""
+    rnd = _round(contest, request.args.get("dot", type=int)) if request.args.get("dot") else None
+    form = ActionForm()
+    current = (rnd.prize_config if rnd else contest.prize_config) or {}
+    shown = prizes.effective_config(contest.prize_config, current) if rnd else current
+    if request.method == "POST" and form.validate_on_submit():
+        config, bad = _prize_form(contest)
+        if bad:
+            flash("Số giải phải là số nguyên từ 0 đến 1000.", "error")
         else:
-            flash("Đã lưu cơ cấu giải thưởng. Kết quả tính từ nay dùng cơ cấu này.", "success")
-            return redirect(url_for("admin_results.index", slug=contest.slug))
-    return render_template("admin/results/prizes.html", contest=contest, access=access, form=form)
+            try:
+                if rnd is not None:
+                    results_service.set_round_prize_config(
+                        rnd, None if request.form.get("shared") == "1" else config, current_user, utcnow())
+                else:
+                    results_service.set_prize_config(contest, config, current_user, utcnow())
+            except DomainError as e:
+                flash(e.message, "error")
+            else:
+                flash("Đã lưu cơ cấu giải thưởng. Kết quả tính từ nay dùng cơ cấu này.", "success")
+                return redirect(url_for("admin_results.prize_config", slug=contest.slug, dot=rnd.id if rnd else None))
+    table = {t.code: prizes.individual_counts(shown, t.code).as_dict() for t in contest.tracks}
+    return render_template("admin/results/prizes.html", contest=contest, access=access, form=form, rnd=rnd,
+                           table=table, collective=prizes.collective_counts(shown).as_dict(), tiers=prizes.PRIZES,
+                           own=bool(rnd and rnd.prize_config), ranked=[r for r in contest.rounds if r.is_ranked])
+
+
+def _prize_form(contest) -> tuple[dict, bool]:
+    """The prize grid as typed: {"individual": {track: {tier: n}}, "collective": {tier: n}}; True if a cell is bad."""
+    bad = False
+
+    def number(name: str) -> int:
+        nonlocal bad
+        raw = (request.form.get(name) or "0").strip()
+        if not raw.isdigit() or int(raw) > 1000:
+            bad = True
+            return 0
+        return int(raw)
+
+    individual = {t.code: {tier: number(f"ind-{t.code}-{tier}") for tier in prizes.PRIZES} for t in contest.tracks}
+    collective = {tier: number(f"col-{tier}") for tier in ("first", "second", "third")}
+    return {"individual": individual, "collective": collective}, bad

@@ -38,7 +38,8 @@ def _round(contest, round_id: int) -> Round:
 @contest_staff(decide=True)
 def index(contest, access):
     impacts = {r.id: contest_setup.round_impact(r) for r in contest.rounds}
-    return render_template("admin/rounds.html", contest=contest, access=access, impacts=impacts,
+    ordered = sorted(contest.rounds, key=lambda r: (r.is_practice, r.number))  # weekly rounds, practice last
+    return render_template("admin/rounds.html", contest=contest, access=access, impacts=impacts, rounds=ordered,
                            delete_form=DeleteForm(), has_practice=any(r.is_practice for r in contest.rounds))
 
 

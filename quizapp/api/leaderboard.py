@@ -5,11 +5,12 @@ caller's own place is personal: it needs a session and is never stored by a cach
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 
 from quizapp.domain.errors import DomainError
 from quizapp.models import utcnow
+from quizapp.services import access
 from quizapp.services import leaderboard as service
 from quizapp.web import visible_contest
 
@@ -22,11 +23,14 @@ def _domain_error(e: DomainError):
 
 
 def _contest(slug: str):
-    return visible_contest(slug)
+    g.board_contest = visible_contest(slug)
+    return g.board_contest
 
 
-def _staff() -> bool:
-    return bool(current_user.is_authenticated and current_user.is_staff)
+def _staff(contest=None) -> bool:
+    """Staff of this contest (they see the live prediction figures); staff of another contest are the public here."""
+    contest = contest or g.get("board_contest")
+    return access.for_contest(current_user, contest) is not None if contest is not None else False
 
 
 def _iso(value) -> str | None:

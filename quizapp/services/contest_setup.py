@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -296,7 +296,14 @@ class RoundSettings:
     track_blueprints: dict = field(default_factory=dict)
 
 
-SCORING_FIELDS = ("question_count", "counting_rule", "prediction_mode", "blueprint")
+def same_blueprint(a: list | None, b: list | None) -> bool:
+    """Two blueprints draw alike when they ask the same counts per topic and difficulty, in whatever order."""
+    return draw.blueprint_cells(list(a or [])) == draw.blueprint_cells(list(b or []))
+
+
+def _scoring_changed(rnd: Round, s: RoundSettings) -> bool:
+    return (rnd.question_count, rnd.counting_rule, rnd.prediction_mode) != (
+        s.question_count, s.counting_rule, s.prediction_mode) or not same_blueprint(rnd.blueprint, s.blueprint)
 
 
 @dataclass
@@ -343,14 +350,17 @@ def _check_round(contest: Contest, s: RoundSettings) -> None:
 
 def round_changes(rnd: Round, s: RoundSettings, tz: ZoneInfo) -> list[str]:
     """What the settings change on the round, as an organiser reads it."""
-    def when(v: datetime) -> str:
-        return v.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+    def when(v: datetime, closing: bool = False) -> str:
+        local = v.astimezone(tz)
+        if closing and (local.hour, local.minute) == (0, 0):  # as contest rules write a closing time
+            return "24:00 " + (local - timedelta(minutes=1)).strftime("%d/%m/%Y")
+        return local.strftime("%H:%M %d/%m/%Y")
 
     out = []
     if s.opens_at != rnd.opens_at:
         out.append(f"mở lúc {when(rnd.opens_at)} → {when(s.opens_at)}")
     if s.closes_at != rnd.closes_at:
-        out.append(f"đóng lúc {when(rnd.closes_at)} → {when(s.closes_at)}")
+        out.append(f"đóng lúc {when(rnd.closes_at, True)} → {when(s.closes_at, True)}")
     if s.time_limit_minutes * 60 != rnd.time_limit_seconds:
         out.append(f"thời gian làm bài {rnd.time_limit_seconds // 60} → {s.time_limit_minutes} phút")
     if s.attempts_allowed != rnd.attempts_allowed:
@@ -363,7 +373,7 @@ def round_changes(rnd: Round, s: RoundSettings, tz: ZoneInfo) -> list[str]:
         out.append("cách tính lượt thi")
     if (s.prediction_mode, s.prediction_question) != (rnd.prediction_mode, rnd.prediction_question):
         out.append("câu hỏi dự đoán")
-    if list(s.blueprint or []) != list(rnd.blueprint or []):
+    if not same_blueprint(s.blueprint, rnd.blueprint):
         out.append("cơ cấu đề")
     if s.name.strip() != rnd.name:
         out.append(f"tên «{rnd.name}» → «{s.name.strip()}»")
@@ -391,7 +401,7 @@ def update_round(round_id: int, s: RoundSettings, now: datetime, actor: User | N
     attempts_count, contestants = round_impact(rnd)
     changes = round_changes(rnd, s, tz)
     if attempts_count:
-        if any(getattr(rnd, f) != getattr(s, f) for f in SCORING_FIELDS):
+        if _scoring_changed(rnd, s):
             raise SetupError("Đợt thi đã có người dự thi: không thể đổi số câu, cơ cấu đề, cách tính lượt hay câu "
                              "dự đoán.", "round_started")
         if s.opens_at != rnd.opens_at:
@@ -413,7 +423,9 @@ def _apply_round(rnd: Round, s: RoundSettings) -> None:
     rnd.attempts_allowed, rnd.counting_rule = s.attempts_allowed, s.counting_rule
     rnd.prediction_mode = s.prediction_mode
     rnd.prediction_question = s.prediction_question if s.prediction_mode else ""
-    rnd.blueprint, rnd.single_device = list(s.blueprint or []), s.single_device
+    if not same_blueprint(rnd.blueprint, s.blueprint):
+        rnd.blueprint = list(s.blueprint or [])  # an equal blueprint keeps its order (and the file stays as written)
+    rnd.single_device = s.single_device
     rnd.track_blueprints = dict(s.track_blueprints or {})
 
 
@@ -634,8 +646,8 @@ def _load_rounds(contest: Contest, d: setup.ContestDef, now: datetime, actor: Us
         if rnd is None:
             rnd = Round(contest_id=contest.id, number=rd.number, kind=rd.kind)
             db.session.add(rnd)
-        elif round_impact(rnd)[0] and (any(getattr(rnd, f) != getattr(s, f) for f in SCORING_FIELDS)
-                                       or rnd.opens_at != s.opens_at or rnd.kind != rd.kind):
+        elif round_impact(rnd)[0] and (_scoring_changed(rnd, s) or rnd.opens_at != s.opens_at
+                                       or rnd.kind != rd.kind):
             raise SetupError(f"{rnd.name} đã có người dự thi: tệp không được đổi thời điểm mở, số câu, cơ cấu đề, "
                              "cách tính lượt hay câu dự đoán của đợt này.", "round_started")
         _apply_round(rnd, s)

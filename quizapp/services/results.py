@@ -456,3 +456,16 @@ def set_prize_config(contest, config: dict, actor: User | None = None, now: date
     if now is not None:
         audit.record("contest.prizes", actor, now, contest_id=contest.id, before=before, after=contest.prize_config)
     db.session.commit()
+
+
+def set_round_prize_config(rnd: Round, config: dict | None, actor: User | None = None,
+                           now: datetime | None = None) -> None:
+    """A round's own prizes (None: the contest's); an organiser's decision, audit-logged."""
+    if actor is not None:
+        access.require(actor, rnd.contest_id, decide=True)
+    before = rnd.prize_config or {}
+    rnd.prize_config = prizes.validate_config(config) if config is not None else None
+    if now is not None:
+        audit.record("round.prizes", actor, now, contest_id=rnd.contest_id, before={"prizes": before},
+                     after={"round_id": rnd.id, "prizes": rnd.prize_config})
+    db.session.commit()

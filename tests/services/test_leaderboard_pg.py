@@ -15,6 +15,7 @@ from quizapp.extensions import db
 from quizapp.models import ContestEntry, CountedEntry, User
 from quizapp.services import attempts, integrity, leaderboard
 from quizapp.services.simulation import Contestant
+from tests.factories import make_staff
 from tests.results_factories import make_world
 
 pytestmark = pytest.mark.postgres
@@ -23,8 +24,7 @@ pytestmark = pytest.mark.postgres
 def test_parallel_submissions_and_disqualifications_leave_the_boards_exact(app, now):
     with app.app_context():
         world = make_world(now)
-        organizer = User(role="organizer", full_name="Ban Tổ Chức", username="btc-song-song", password_hash="x")
-        db.session.add(organizer)
+        organizer = make_staff("btc-song-song", "organizer", [world.contest])
         regs = world.people(12)
         who = [Contestant.of(r) for r in regs]
         for reg in regs[:3]:  # an earlier, finished attempt each: the entry exists before the race

@@ -113,3 +113,21 @@ def test_an_organiser_adds_a_round_and_removes_one_nobody_took(app, client, logi
         assert new.number == 2
     resp = client.post(f"/quan-tri/cuoc-thi/test/dot-thi/{new.id}/xoa", follow_redirects=True)
     assert "Đã xóa đợt thi" in resp.get_data(as_text=True)
+
+
+def test_saving_a_started_round_unchanged_keeps_its_draw_whatever_order_the_grid_lists_topics(app, client, login, now):
+    rid = _setup(app, now)
+    with app.app_context():
+        rnd = db.session.get(Round, rid)
+        rnd.blueprint = [{"topic": "the-che", "count": 2}, {"topic": "chi-so", "count": 1, "difficulty": 2}]
+        db.session.commit()
+        reg = register_contestant(rnd.contest, now)
+        attempts.start_attempt(reg.id, rid, now)
+        opens = (rnd.opens_at + timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M")
+        closes = (rnd.closes_at + timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M")
+        minutes, allowed = rnd.time_limit_seconds // 60, rnd.attempts_allowed
+    _organiser(app, client, login)
+    data = _form(opens_at=opens, closes_at=closes, counting_rule="best", time_limit_minutes=str(minutes),
+                 attempts_allowed=str(allowed))  # the grid lists chi-so first: the same draw, another order
+    html = client.post(_url(rid), data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Đã lưu Tuần 1" in html and "không thể đổi" not in html

@@ -175,18 +175,33 @@ def test_only_organizers_change_results_and_a_moderator_reads_only_their_unit(ap
     assert names == {"Nguyễn Thị Hoa"}  # the draft of their own commune only, not Trần Văn Nam's
 
 
-def test_organizer_sets_the_prize_configuration(app, client, login, closed, organizer):
+def test_organizer_sets_prizes_per_track_and_a_rounds_own_prizes(app, client, login, closed, organizer):
     login(organizer)
+    url = f"/quan-tri/cuoc-thi/{closed['slug']}/ket-qua/giai-thuong"
     with app.app_context():
         contest_id = db.session.scalar(select(Registration.contest_id))
-    data = {"first": 2, "second": 3, "third": 4, "consolation": 10, "collective_first": 1, "collective_second": 2,
-            "collective_third": 0}
-    resp = client.post(f"/quan-tri/cuoc-thi/{closed['slug']}/ket-qua/giai-thuong", data=data, follow_redirects=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "Cán bộ, công chức, viên chức" in page and "Người dân" in page  # one row per track
+    data = {"ind-officials-first": 2, "ind-officials-second": 3, "ind-officials-third": 4,
+            "ind-officials-consolation": 10, "ind-citizens-first": 1, "ind-citizens-second": 1,
+            "ind-citizens-third": 2, "ind-citizens-consolation": 5, "col-first": 1, "col-second": 2, "col-third": 0}
+    resp = client.post(url, data=data, follow_redirects=True)
     assert "Đã lưu cơ cấu giải thưởng" in resp.get_data(as_text=True)
     with app.app_context():
         config = db.session.get(Contest, contest_id).prize_config
-    assert config == {"individual": {"first": 2, "second": 3, "third": 4, "consolation": 10},
+    assert config == {"individual": {"officials": {"first": 2, "second": 3, "third": 4, "consolation": 10},
+                                     "citizens": {"first": 1, "second": 1, "third": 2, "consolation": 5}},
                       "collective": {"first": 1, "second": 2, "third": 0}}
+    bad = client.post(url, data=data | {"col-first": "nhiều"}, follow_redirects=True).get_data(as_text=True)
+    assert "phải là số nguyên" in bad
+    client.post(f"{url}?dot={closed['round']}", data=data | {"ind-citizens-first": 3})
+    with app.app_context():
+        from quizapp.models import Round
+        from quizapp.services import results as results_service
+
+        rnd = db.session.get(Round, closed["round"])
+        assert results_service.prize_config(rnd)["individual"]["citizens"]["first"] == 3
+        assert db.session.get(Contest, contest_id).prize_config["individual"]["citizens"]["first"] == 1
 
 
 def test_demo_contest_page_links_to_published_results_and_a_live_board(client, seeded):
