@@ -44,13 +44,11 @@ def fill(db, contestants: int, attempts_each: int, rng: random.Random) -> dict:
     """Bulk-insert the contest, people, registrations and attempts; returns ids the timings use."""
     from sqlalchemy import insert, select
 
-    from quizapp.models import Area, Attempt, Contest, Registration, Round, Track, Unit, User
+    from quizapp.models import Area, Attempt, Contest, OrganizingBody, Registration, Round, Track, Unit, User
     from quizapp.services.simulation import shared_password_hash
 
-    root = Area(code="99", name="Tỉnh Thử Nghiệm", level="province")
-    root.children = [Area(code=f"99{i:03d}", name=f"Xã Số {i}", level="commune", population=rng.randint(3000, 30000))
-                     for i in range(100)]
-    contest = Contest(slug="bench", title="Benchmark", area_root=root, group_level="commune",
+    contest = Contest(slug="bench", title="Benchmark", group_level="commune",
+                      organizing_body=OrganizingBody(name="Ban Tổ chức (đo hiệu năng)"),
                       prize_config={"individual": {"first": 1, "second": 2, "third": 3, "consolation": 5},
                                     "collective": {"first": 1, "second": 1, "third": 1}})
     contest.tracks = [Track(code="officials", name="Cán bộ, công chức, viên chức", position=1),
@@ -59,6 +57,11 @@ def fill(db, contestants: int, attempts_each: int, rng: random.Random) -> dict:
                             question_count=QUESTIONS, attempts_allowed=attempts_each, counting_rule="best",
                             prediction_mode="perfect_count", prediction_question="Bao nhiêu?")]
     db.session.add(contest)
+    db.session.flush()
+    root = Area(contest_id=contest.id, code="99", name="Tỉnh Thử Nghiệm", level="province")
+    root.children = [Area(contest_id=contest.id, code=f"99{i:03d}", name=f"Xã Số {i}", level="commune",
+                          population=rng.randint(3000, 30000)) for i in range(100)]
+    contest.area_root = root
     db.session.flush()
     units = [Unit(contest_id=contest.id, code=f"U{i}", name=f"Đơn vị {i}", block="Khối sở" if i < 20 else "Khối xã",
                   staff_count=rng.randint(20, 300)) for i in range(60)]

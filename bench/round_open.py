@@ -799,9 +799,13 @@ def verify(db_url: str, seeded: Seeded, contestants: list[Contestant]) -> dict:
         attempts = {r[0]: r for r in conn.execute(
             f"SELECT id, status, correct, submitted_at FROM attempt WHERE {mine}", params)}
         stored = defaultdict(dict)
-        for aid, aqid, oid in conn.execute("SELECT x.attempt_id, x.attempt_question_id, x.option_id FROM answer x "
-                                           f"JOIN attempt a ON a.id = x.attempt_id WHERE a.{mine}", params):
-            stored[aid][aqid] = oid
+        # The client sees an option as its number on screen (1..n in the attempt's frozen order), never a bank id.
+        for aid, aqid, oid, order in conn.execute(
+                "SELECT x.attempt_id, x.attempt_question_id, x.option_id, q.option_order FROM answer x "
+                "JOIN attempt_question q ON q.id = x.attempt_question_id "
+                f"JOIN attempt a ON a.id = x.attempt_id WHERE a.{mine}", params):
+            order = json.loads(order) if isinstance(order, str) else order
+            stored[aid][aqid] = order.index(oid) + 1 if oid in order else None
     changed = lost = dup_start = dup_submit = unanswered = 0
     for vc in driven.values():
         if vc.attempt_id is None or vc.submit is None:
