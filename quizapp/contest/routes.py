@@ -27,17 +27,33 @@ def register(slug: str):
         return _join(contest)
     form = RegistrationForm()
     _place_choices(form, contest)
-    if form.validate_on_submit():
-        try:
-            reg = registration.register(contest, _registration_data(form), utcnow(), ip=request.remote_addr or "",
-                                        device_id=request.cookies.get("qz_device", ""))
-        except registration.RegistrationError as e:
-            getattr(form, e.field, form.full_name).errors.append(e.message)
-        else:
-            login_user(reg.user)
-            flash("Đăng ký thành công. Chúc bạn thi tốt!", "success")
-            return redirect(url_for("contest.overview", slug=slug))
+    if form.is_submitted():
+        # Every problem at once: the form's own checks, then the service's for the fields that passed them.
+        valid = form.validate()
+        data = _registration_data(form)
+        found = registration.problems(contest, data, utcnow())
+        _show_problems(form, found, form.full_name)
+        if valid and not found:
+            try:
+                reg = registration.register(contest, data, utcnow(), ip=request.remote_addr or "",
+                                            device_id=request.cookies.get("qz_device", ""))
+            except registration.RegistrationError as e:
+                _show_problems(form, e.problems, form.full_name)
+            else:
+                login_user(reg.user)
+                flash("Đăng ký thành công. Chúc bạn thi tốt!", "success")
+                return redirect(url_for("contest.overview", slug=slug))
     return render_template("contest/register.html", form=form, contest=contest)
+
+
+def _show_problems(form, problems, default_field) -> None:
+    """Put each problem under its field, unless the form already said something about that field."""
+    for p in problems:
+        f = getattr(form, p.field, None) or default_field
+        if not isinstance(f.errors, list):
+            f.errors = list(f.errors)
+        if not f.errors:
+            f.errors.append(p.message)
 
 
 def _place_choices(form, contest) -> None:
@@ -61,7 +77,7 @@ def _join(contest):
             registration.join(contest, current_user, data, utcnow(), ip=request.remote_addr or "",
                               device_id=request.cookies.get("qz_device", ""))
         except registration.RegistrationError as e:
-            getattr(form, e.field, form.category).errors.append(e.message)
+            _show_problems(form, e.problems, form.category)
         else:
             flash("Bạn đã tham gia cuộc thi. Chúc bạn thi tốt!", "success")
             return redirect(url_for("contest.overview", slug=contest.slug))

@@ -33,23 +33,39 @@ class RegistrationData:
     consent: bool
 
 
-class RegistrationError(DomainError):
-    """Carries the field it is about, so forms can show it in place."""
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    code: str
+    message: str
 
-    def __init__(self, message: str, code: str, field: str = ""):
+
+class RegistrationError(DomainError):
+    """Carries the field it is about, so forms can show it in place; `problems` lists every one found at once."""
+
+    def __init__(self, message: str, code: str, field: str = "", problems: list[Problem] | None = None):
         super().__init__(message, code)
         self.field = field
+        self.problems = problems or [Problem(field, code, message)]
+
+    @classmethod
+    def of(cls, problems: list[Problem]) -> RegistrationError:
+        first = problems[0]
+        return cls(first.message, first.code, first.field, problems)
 
 
 def register(contest: Contest, data: RegistrationData, now: datetime, ip: str = "", device_id: str = "") -> Registration:
-    """Create the account and its entry in `contest`, or raise RegistrationError naming the field.
+    """Create the account and its entry in `contest`, or raise RegistrationError naming every problem's field.
 
     Someone an organiser imported (an account without a password) registers with the same identity to set
     their password: their imported entry is kept.
     """
-    person = _checked_person(data, now)
-    area, unit, track = _checked_place(contest, data)
-    claimed = _claim_imported(contest, person, data, now, (area, unit, track), ip, device_id)
+    person, problems = _person_problems(data, now)
+    place, place_problems = _place_problems(contest, data)
+    if problems or place_problems:
+        raise RegistrationError.of(problems + place_problems)
+    area, unit, track = place
+    claimed = _claim_imported(contest, person, data, now, place, ip, device_id)
     if claimed is not None:
         return claimed
     user = User(role="contestant", full_name=person.name, name_key=identity.name_key(person.name),
@@ -73,17 +89,24 @@ def register(contest: Contest, data: RegistrationData, now: datetime, ip: str = 
     return reg
 
 
-def _checked_person(data: RegistrationData, now: datetime) -> identity.Person:
-    if not data.consent:
-        raise RegistrationError("Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để đăng ký dự thi.", "consent", "consent")
+def problems(contest: Contest, data: RegistrationData, now: datetime) -> list[Problem]:
+    """Every problem `register` would refuse before touching the database (a form shows them all at once)."""
+    return _person_problems(data, now)[1] + _place_problems(contest, data)[1]
+
+
+def _person_problems(data: RegistrationData, now: datetime) -> tuple[identity.Person | None, list[Problem]]:
+    found = []
+    person, identity_problems = identity.check_identity(data.full_name, data.birth_date, data.gender, data.cccd,
+                                                        data.phone, now.date(), MIN_AGE)
+    found += [Problem(p.field, p.code, p.message) for p in identity_problems]
     if len(data.password or "") < MIN_PASSWORD:
-        raise RegistrationError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.", "weak_password", "password")
-    person, problems = identity.check_identity(data.full_name, data.birth_date, data.gender, data.cccd, data.phone,
-                                               now.date(), MIN_AGE)
-    if problems:
-        first = problems[0]
-        raise RegistrationError(first.message, first.code, first.field)
-    return person
+        found.append(Problem("password", "weak_password", f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự."))
+    if not data.consent:
+        found.append(Problem("consent", "consent", CONSENT_NEEDED))
+    return person, found
+
+
+CONSENT_NEEDED = "Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để đăng ký dự thi."
 
 
 def _claim_imported(contest: Contest, person: identity.Person, data: RegistrationData, now: datetime, place,
@@ -112,12 +135,15 @@ def _claim_imported(contest: Contest, person: identity.Person, data: Registratio
 def join(contest: Contest, user: User, data: RegistrationData, now: datetime, ip: str = "",
          device_id: str = "") -> Registration:
     """An existing account enters another contest: only place, category and consent are asked again."""
-    if not data.consent:
-        raise RegistrationError("Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để đăng ký dự thi.", "consent", "consent")
     existing = registration_for(user.id, contest.id)
     if existing is not None:
         return existing
-    area, unit, track = _checked_place(contest, data)
+    place, found = _place_problems(contest, data)
+    if not data.consent:
+        found.append(Problem("consent", "consent", CONSENT_NEEDED))
+    if found:
+        raise RegistrationError.of(found)
+    area, unit, track = place
     reg = Registration(contest_id=contest.id, user_id=user.id, track_id=track.id, area_id=area.id,
                        unit_id=unit.id if unit else None, category=data.category, consented_at=now,
                        registered_ip=ip[:64], device_id=device_id[:64])
@@ -153,22 +179,26 @@ def track_of(contest: Contest, category: Category) -> Track:
     return track or db.session.scalar(select(Track).where(Track.contest_id == contest.id).order_by(Track.position))
 
 
-def _checked_place(contest: Contest, data: RegistrationData) -> tuple[Area | None, Unit | None, Track]:
+def _place_problems(contest: Contest, data: RegistrationData) -> tuple[tuple | None, list[Problem]]:
+    """(area, unit, track) chosen, or the problems with the category, commune and unit (all of them)."""
+    found = []
     category = resolve_category(contest, data.category)
     if category is None:
-        raise RegistrationError("Vui lòng chọn đối tượng dự thi.", "category", "category")
-    data.category = category.code
-    track = track_of(contest, category)
+        found.append(Problem("category", "category", "Vui lòng chọn đối tượng dự thi."))
+    else:
+        data.category = category.code
     area = db.session.get(Area, data.area_id) if data.area_id else None
     if area is None or area.contest_id != contest.id or area.level != "commune":
-        raise RegistrationError("Vui lòng chọn xã, phường nơi bạn sinh sống hoặc công tác.", "area", "area_id")
+        found.append(Problem("area_id", "area", "Vui lòng chọn xã, phường nơi bạn sinh sống hoặc công tác."))
     unit = db.session.get(Unit, data.unit_id) if data.unit_id else None
     if unit is not None and unit.contest_id != contest.id:
-        raise RegistrationError("Đơn vị không thuộc danh sách của cuộc thi.", "unit", "unit_id")
-    if category.unit_required and unit is None:
-        raise RegistrationError(f"Vui lòng chọn đơn vị công tác (bắt buộc với {category.label.lower()}).", "unit",
-                                "unit_id")
-    return area, unit, track
+        found.append(Problem("unit_id", "unit", "Đơn vị không thuộc danh sách của cuộc thi."))
+    elif category is not None and category.unit_required and unit is None:
+        found.append(Problem("unit_id", "unit",
+                             f"Vui lòng chọn đơn vị công tác (bắt buộc với {category.label.lower()})."))
+    if found:
+        return None, found
+    return (area, unit, track_of(contest, category)), []
 
 
 def selectable_areas(contest: Contest) -> list[Area]:

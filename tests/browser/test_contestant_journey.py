@@ -314,3 +314,31 @@ def test_attempt_page_first_load_and_one_saved_answer_are_small(phone, live, rec
     record_property("save_answer_bytes", save)
     print(f"one saved answer: {save} B ({sizes})")
     assert save < SAVE_BUDGET
+
+
+def test_registration_mistakes_are_listed_at_the_top_and_each_leads_to_its_field(phone, live):
+    from playwright.sync_api import expect
+
+    page = phone().new_page()
+    page.goto(f"{live.url}/cuoc-thi/{live.journey.slug}/dang-ky")
+    page.get_by_label("Họ và tên").fill("Lò Thị Mai")
+    page.get_by_label("Số CCCD (12 chữ số)").fill("0101850000")
+    page.get_by_label("Số điện thoại di động").fill("0123")
+    page.get_by_label("Mật khẩu (ít nhất 8 ký tự)").fill(PASSWORD)
+    page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng ký", exact=True).click()  # no birth date, gender, commune, consent
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()  # read out first, and in view on a 740 px screen
+    expect(summary).to_be_in_viewport()
+    expect(summary.get_by_role("heading")).to_have_text("Vui lòng sửa 7 mục dưới đây")
+    expect(page.get_by_label("Họ và tên")).to_have_value("Lò Thị Mai")  # typing kept
+    expect(page.get_by_label("Số điện thoại di động")).to_have_value("0123")
+    expect(page.get_by_label("Mật khẩu (ít nhất 8 ký tự)")).to_have_value("")
+    expect(page.locator("#password-hint")).to_contain_text("vui lòng nhập lại")
+    fits_a_small_phone(page)
+
+    summary.get_by_role("link", name=re.compile("Bạn cần đồng ý")).click()
+    consent = page.get_by_label(re.compile("Tôi đồng ý"))
+    expect(consent).to_be_focused()
+    expect(consent).to_be_in_viewport()

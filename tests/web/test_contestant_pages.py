@@ -118,6 +118,32 @@ def test_registration_errors_are_specific_and_in_vietnamese(client, journey, app
     assert _users(app) == 0
 
 
+def test_every_registration_problem_is_shown_at_once_with_a_summary_and_the_typing_kept(client, journey, app):
+    # Four mistakes in one submit: wrong CCCD length, short phone, unticked consent, no commune.
+    resp = _register(client, journey, full_name="Lò Thị Mai", cccd="01010850000", phone="0123", consent="",
+                     area_id="0", email="mai.lo@laocai.gov.vn")
+    html = _text(resp)
+    assert resp.status_code == 200 and _users(app) == 0
+    summary = html[html.index('id="error-summary"'):html.index("</div>", html.index('id="error-summary"'))]
+    assert "Vui lòng sửa 4 mục dưới đây" in summary
+    for anchor, message in (("#cccd", "phải gồm đúng 12 chữ số"), ("#phone", "Số điện thoại di động phải gồm 10"),
+                            ("#consent", "Bạn cần đồng ý"), ("#area_id", "Vui lòng chọn xã, phường")):
+        assert f'href="{anchor}"' in summary and message in summary
+    assert html.index('id="error-summary"') < html.index('id="full_name"')  # on top, before the first field
+    # What was typed stays, except the passwords.
+    assert 'value="Lò Thị Mai"' in html and 'value="0123"' in html and 'value="mai.lo@laocai.gov.vn"' in html
+    assert PASSWORD not in html
+
+
+def test_an_optional_email_is_accepted_and_a_wrong_one_explained(client, journey, app):
+    html = _text(_register(client, journey, email="mai@@laocai"))
+    assert "Email không hợp lệ." in html and _users(app) == 0
+    resp = _register(client, journey, email="mai.lo@laocai.gov.vn")
+    assert resp.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.email).where(User.role == "contestant")) == "mai.lo@laocai.gov.vn"
+
+
 def test_a_taken_phone_or_cccd_is_refused_without_saying_whose(client, journey, app):
     assert _register(client, journey, full_name="Giàng A Páo", gender="nam",
                      cccd=cccd_for(date(1985, 3, 14), "nam", 7)).status_code == 302

@@ -145,12 +145,14 @@ def test_identity_correction_never_shows_an_organizer_the_full_numbers(client, l
     with app.app_context():
         reg = db.session.get(Registration, world["c"])
         form = {"full_name": "Nguyễn Văn Chí", "birth_date": reg.user.birth_date.isoformat(), "gender": reg.user.gender,
-                "cccd": "", "phone": "0912 345 000", "email": "", "reason": "Sửa theo đơn của người dự thi"}
+                "cccd": "", "phone": "0912 345 000", "email": "chi.nv@gmail.com",
+                "reason": "Sửa theo đơn của người dự thi"}
     html = _html(client.post(url, data=form, follow_redirects=True))
     assert "Đã lưu thông tin" in html and "Nguyễn Văn Chí" in html
     with app.app_context():
         user = db.session.get(Registration, world["c"]).user
         assert (user.full_name, user.phone, user.cccd) == ("Nguyễn Văn Chí", "0912345000", world["cccd_c"])
+        assert user.email == "chi.nv@gmail.com"  # an e-mail address is accepted (it used to crash the page)
     log = _html(client.get(f"/quan-tri/cuoc-thi/{world['slug']}/kiem-tra/nhat-ky"))
     assert "Sửa thông tin cá nhân" in log and "0*******00" in log and "0912345000" not in log
 
