@@ -54,6 +54,12 @@
     });
     var fb = fs.querySelector(".feedback");
     fb.textContent = "";
+    var right = data.option_id === data.correct_option_id;
+    var letter = "ABCDEF".charAt(data.correct_option_id - 1);
+    var verdict = document.createElement("p");
+    verdict.className = "verdict " + (right ? "ok" : "err");
+    verdict.textContent = right ? "Bạn trả lời đúng." : "Chưa đúng. Đáp án đúng là " + letter + ".";
+    fb.appendChild(verdict);
     var p = document.createElement("p"); p.textContent = data.explanation || ""; fb.appendChild(p);
     var s = document.createElement("p"); s.className = "hint"; s.textContent = "Nguồn: " + (data.source || ""); fb.appendChild(s);
     fb.hidden = false;

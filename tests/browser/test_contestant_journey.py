@@ -2,8 +2,10 @@
 connection, reopen on another device, submit; a round that submits itself; the keyboard only; page weight."""
 from __future__ import annotations
 
+import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -342,3 +344,37 @@ def test_registration_mistakes_are_listed_at_the_top_and_each_leads_to_its_field
     consent = page.get_by_label(re.compile("Tôi đồng ý"))
     expect(consent).to_be_focused()
     expect(consent).to_be_in_viewport()
+
+
+def test_practice_says_right_or_wrong_in_words_and_colour_then_explains(phone, live):
+    from playwright.sync_api import expect
+
+    from quizapp.models import QuestionOption as Option
+
+    page = phone().new_page()
+    sign_in(page, live, live.contestant(51))
+    page.goto(f"{live.url}/cuoc-thi/{live.journey.slug}/thi")
+    page.get_by_role("button", name="Thi thử").click()
+    page.wait_for_url(re.compile(r"/bai-thi/\d+$"))
+    with live.db() as session:
+        aqs = session.scalars(select(AttemptQuestion).filter_by(attempt_id=attempt_id_of(page))
+                              .order_by(AttemptQuestion.position)).all()
+        right = [next(n for n, oid in enumerate(aq.option_order) if session.get(Option, oid).is_correct) for aq in aqs]
+    wrong = (right[0] + 1) % len(aqs[0].option_order)
+    choose(page, 0, wrong)
+    choose(page, 1, right[1])
+
+    first, second = questions(page).nth(0), questions(page).nth(1)
+    expect(first.locator(".verdict")).to_have_text(f"Chưa đúng. Đáp án đúng là {'ABCDEF'[right[0]]}.")
+    expect(second.locator(".verdict")).to_have_text("Bạn trả lời đúng.")
+    background = "el => getComputedStyle(el).backgroundColor"
+    assert first.locator("label.option").nth(wrong).evaluate(background) == "rgb(253, 236, 238)"  # red, not "selected" blue
+    assert first.locator("label.option").nth(right[0]).evaluate(background) == "rgb(233, 246, 236)"
+    assert second.locator("label.option").nth(right[1]).evaluate(background) == "rgb(233, 246, 236)"
+    expect(first.locator(".feedback .hint")).to_contain_text("Nguồn:")
+    fits_a_small_phone(page)
+    if os.environ.get("SHOTS_DIR"):  # for a person to look at: SHOTS_DIR=/tmp make test
+        page.screenshot(path=str(Path(os.environ["SHOTS_DIR"]) / "practice-feedback.png"), full_page=True)
+
+    page.reload()  # the same feedback without JavaScript's help, from the page itself
+    expect(questions(page).nth(0).locator(".verdict")).to_have_text(f"Chưa đúng. Đáp án đúng là {'ABCDEF'[right[0]]}.")
