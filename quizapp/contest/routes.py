@@ -100,7 +100,8 @@ def overview(slug: str):
     now = utcnow()
     views = contests.round_views(contest, now)
     standings = {v.round.id: attempts.standing(reg, v.round) for v in views} if reg else {}
-    return render_template("contest/overview.html", contest=contest, reg=reg, rounds=views, standings=standings, now=now)
+    return render_template("contest/overview.html", contest=contest, reg=reg, rounds=contests.for_contestant(views),
+                           standings=standings, now=now)
 
 
 @bp.post("/cuoc-thi/<slug>/dot/<int:round_id>/bat-dau")

@@ -23,7 +23,9 @@ def home():
 @bp.get("/cuoc-thi/<slug>")
 def contest_page(slug: str):
     contest = visible_contest(slug)
-    return render_template("public/contest.html", contest=contest, rounds=contests.round_views(contest, utcnow()))
+    registered = current_user.is_authenticated and registration.registration_for(current_user.id, contest.id) is not None
+    return render_template("public/contest.html", contest=contest, rounds=contests.round_views(contest, utcnow()),
+                           registered=registered)
 
 
 @bp.get("/du-lieu-ca-nhan")

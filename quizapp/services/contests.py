@@ -44,6 +44,24 @@ def round_views(contest: Contest, now: datetime) -> list[RoundView]:
     return sorted(views, key=lambda v: (v.round.is_practice, v.round.number))
 
 
+@dataclass
+class ContestantRounds:
+    """A contestant's rounds as their page shows them: what they can take now first (open weekly rounds, then
+    practice), then the rounds still to come, then the finished ones, latest first."""
+
+    now: list[RoundView]
+    upcoming: list[RoundView]
+    finished: list[RoundView]
+
+
+def for_contestant(views: list[RoundView]) -> ContestantRounds:
+    return ContestantRounds(
+        now=[v for v in views if v.state == "open" and not v.round.is_practice]
+        + [v for v in views if v.round.is_practice],
+        upcoming=[v for v in views if v.state == "upcoming"],
+        finished=sorted((v for v in views if v.state == "closed"), key=lambda v: -v.round.number))
+
+
 def database_ok() -> bool:
     """True when the database answers a trivial query."""
     try:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp.models import Answer, Attempt, AttemptQuestion
 from tests.journey import PASSWORD, person
@@ -378,3 +378,36 @@ def test_practice_says_right_or_wrong_in_words_and_colour_then_explains(phone, l
 
     page.reload()  # the same feedback without JavaScript's help, from the page itself
     expect(questions(page).nth(0).locator(".verdict")).to_have_text(f"Chưa đúng. Đáp án đúng là {'ABCDEF'[right[0]]}.")
+
+
+def test_starting_a_timed_round_asks_once_and_cancelling_starts_nothing(browser, live):
+    from tests.browser.conftest import PHONE
+
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        phone_number = live.contestant(52)
+        sign_in(page, live, phone_number)
+        asked = []
+        page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+        page.goto(f"{live.url}/cuoc-thi/{live.journey.slug}/thi")
+        page.get_by_role("button", name="Bắt đầu thi").first.click()
+        page.wait_for_timeout(300)
+        assert asked and asked[0].startswith("Bắt đầu tính giờ 10 phút?")
+        assert page.url.endswith("/thi")  # still on the contest page
+        with live.db() as session:
+            assert session.scalar(select(func.count()).select_from(Attempt)
+                                  .join(Attempt.registration).filter_by(user_id=_user_id(session, phone_number))) == 0
+        page.once("dialog", lambda d: d.accept())
+        page.get_by_role("button", name="Bắt đầu thi").first.click()
+        page.wait_for_url(re.compile(r"/bai-thi/\d+$"))
+    finally:
+        context.close()
+
+
+def _user_id(session, phone_number: str) -> int:
+    from quizapp.models import User
+
+    user_id = session.scalar(select(User.id).filter_by(phone=phone_number))
+    assert user_id is not None
+    return user_id

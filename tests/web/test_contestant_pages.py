@@ -93,6 +93,26 @@ def test_register_signs_in_and_shows_the_contest_page_with_its_rules(client, jou
         assert user.phone == "0910000001" and user.cccd == cccd_for(date(1985, 3, 14), "nu", 1)
 
 
+def test_the_open_round_and_its_start_button_come_first_and_finished_rounds_fold_away(client, journey):
+    resp = _register(client, journey)
+    html = _text(client.get(resp.headers["Location"]))
+    start, practice = html.index(">Bắt đầu thi<"), html.index(">Thi thử<")
+    upcoming, finished = html.index(">Tuần 2<"), html.index(">Tuần 0<")
+    assert start < practice < upcoming < finished  # open weekly round, practice, still to come, finished
+    folded = html[html.index('<details class="card finished-rounds">'):]
+    assert "Các đợt đã kết thúc (1)" in folded and ">Tuần 0<" in folded
+    assert "Bắt đầu tính giờ 10 phút? Lượt này sẽ được tính (còn 2 lượt)." in html  # asked once before the clock runs
+
+
+def test_a_registered_contestant_is_offered_to_enter_not_to_register_again(client, journey):
+    page = f"/cuoc-thi/{journey.slug}"
+    assert ">Đăng ký dự thi<" in _text(client.get(page))
+    _register(client, journey)
+    html = _text(client.get(page))
+    assert ">Vào thi<" in html and "Đăng ký dự thi" not in html
+    assert "Ban Tổ chức đăng nhập" not in html  # a signed-in contestant has no use for it
+
+
 @pytest.mark.parametrize("change, field_message", [
     ({"cccd": cccd_for(date(1986, 3, 14), "nu", 1)}, "Chữ số thứ 5–6 của CCCD (86) phải là hai số cuối của năm sinh (85)"),
     ({"cccd": cccd_for(date(1985, 3, 14), "nam", 1)}, "không khớp với giới tính nữ và năm sinh 1985"),
