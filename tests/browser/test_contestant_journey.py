@@ -44,13 +44,26 @@ LOW_CONTRAST = """() => {
 }"""
 
 
+# Links and buttons a thumb must hit, smaller than 44 px; a link inside a sentence is exempt (WCAG 2.5.8).
+SMALL_TARGETS = """() => [...document.querySelectorAll('a[href], button, summary, input[type=radio], input[type=checkbox]')]
+  .filter(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0; })
+  .filter(el => {
+    const box = el.closest('label, .option, .choice, .check') || el, r = box.getBoundingClientRect();
+    if (r.height >= 44 || el.matches('input') && box !== el) return false;
+    const p = el.parentElement, own = (el.textContent || '').trim().length;
+    return !(p && (p.textContent || '').trim().length > own + 25 && getComputedStyle(el).display === 'inline');
+  })
+  .map(el => `${el.tagName} ${(el.textContent || el.name || '').trim().slice(0, 30)} ${Math.round(el.getBoundingClientRect().height)}px`)"""
+
+
 def fits_a_small_phone(page) -> None:
-    """No sideways scrolling at 360 px, every input labelled, enough contrast."""
+    """No sideways scrolling at 360 px, every input labelled, enough contrast, tap targets of 44 px."""
     page.wait_for_load_state("load")  # a navigation may still be under way (a redirect after a click)
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1] == 360, f"{page.url}: page is {width[0]} px wide on a {width[1]} px screen"
     assert page.evaluate(UNLABELLED) == [], page.url
     assert page.evaluate(LOW_CONTRAST) == [], page.url
+    assert page.evaluate(SMALL_TARGETS) == [], page.url
 
 
 def questions(page):
