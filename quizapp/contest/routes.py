@@ -6,9 +6,10 @@ from flask_login import current_user, login_required, login_user
 
 from quizapp.contest.forms import JoinForm, RegistrationForm
 from quizapp.domain.errors import DomainError
+from quizapp.domain.timing import round_state
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
-from quizapp.services import attempts, contests, registration
+from quizapp.services import attempts, contests, leaderboard, registration, results
 from quizapp.services.ratelimits import account_key, register_limit
 from quizapp.web import visible_contest
 
@@ -178,5 +179,11 @@ def result(attempt_id: int):
     if attempt.status == attempts.IN_PROGRESS:
         return redirect(url_for("contest.attempt_page", attempt_id=attempt.id))
     view = attempts.view_attempt(attempt, now)
-    return render_template("contest/result.html", view=view, result=attempts.result_of(attempt),
-                           contest=attempt.round.contest, now=now)
+    rnd, contest = attempt.round, attempt.round.contest
+    reg = registration.registration_for(current_user.id, contest.id)
+    return render_template(
+        "contest/result.html", view=view, result=attempts.result_of(attempt), contest=contest, now=now,
+        round_standing=attempts.standing(reg, rnd) if reg else None,
+        round_state=round_state(now, rnd.opens_at, rnd.closes_at) if not rnd.is_practice else "open",
+        place=leaderboard.standing(contest, current_user.id, now, round_id=rnd.id) if rnd.is_ranked else None,
+        published=results.published(rnd.id) if rnd.is_ranked else None)

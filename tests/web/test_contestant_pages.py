@@ -275,6 +275,38 @@ def test_result_page_shows_which_answers_were_right_only_after_the_round_closes(
     assert html.count("✔ đáp án đúng") == 5 and "Giải thích" in html
 
 
+def test_after_submitting_the_result_page_shows_the_place_the_attempts_left_and_a_retry(client, journey, app):
+    _register(client, journey)
+    attempt_id = _start(client, journey)
+    questions = _radios(_text(client.get(f"/bai-thi/{attempt_id}")))
+    client.post(f"/bai-thi/{attempt_id}", data={**{n: v[0] for n, v in questions.items()}, "submit": "1",
+                                                "prediction": "5"})
+    html = _text(client.get(f"/bai-thi/{attempt_id}/ket-qua"))
+    assert "Thứ hạng hiện tại của bạn" in html and "Thứ <strong>1</strong>/1 trong bảng" in html
+    assert "Bạn còn 1 lượt thi ở Tuần 1." in html and ">Thi lại<" in html
+    assert "Bắt đầu tính giờ 10 phút? Lượt này sẽ được tính (còn 1 lượt)." in html
+    assert "Xem kết quả chính thức" not in html and "Thứ hạng còn thay đổi" in html  # nothing published yet
+
+    second = _start(client, journey)  # the retry
+    client.post(f"/bai-thi/{second}", data={"submit": "1", "prediction": "5"})
+    html = _text(client.get(f"/bai-thi/{second}/ket-qua"))
+    assert "Bạn đã dùng hết 2 lượt thi của Tuần 1." in html and ">Thi lại<" not in html
+    assert "Tính theo lượt 1" in html  # the better first attempt is the one that counts
+
+    with app.app_context():
+        from quizapp.services import results
+
+        rnd = db.session.get(Round, journey.round_id)
+        rnd.opens_at, rnd.closes_at = utcnow() - timedelta(days=8), utcnow() - timedelta(minutes=1)
+        db.session.commit()
+        draft = results.compute(rnd.id, utcnow())
+        results.approve(draft.id, utcnow())
+        results.publish(draft.id, utcnow())
+    html = _text(client.get(f"/bai-thi/{second}/ket-qua"))
+    assert "Xem kết quả chính thức của Tuần 1" in html and f"/ket-qua/dot/{journey.round_id}" in html
+    assert ">Thi lại<" not in html and "Thứ hạng còn thay đổi" not in html
+
+
 def test_practice_round_shows_the_explanation_and_source_after_each_answer(client, journey):
     _register(client, journey)
     attempt_id = _start(client, journey, journey.practice_round_id)
