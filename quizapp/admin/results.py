@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from quizapp.admin.guards import contest_staff
-from quizapp.admin.results_forms import ActionForm, PrizeForm, PublishForm, ReviewForm
+from quizapp.admin.results_forms import ActionForm, PublishForm, ReviewForm
 from quizapp.domain import prizes
 from quizapp.domain.errors import DomainError
 from quizapp.models import utcnow

@@ -97,6 +97,40 @@ def make(fmt: str, *, collections: list[str] = (), topics: list[str] = (), title
     return HandbookFile(data, f"{FILENAME}-{book.year}.{fmt}", MIMETYPES[fmt], book.count)
 
 
+@dataclass(frozen=True)
+class Choice:
+    slug: str
+    title: str
+    count: int  # active questions
+
+
+@dataclass(frozen=True)
+class CollectionChoice(Choice):
+    topics: tuple[Choice, ...]  # empty when its one topic bears the collection's title (choosing it is the same)
+
+
+def choices() -> list[CollectionChoice]:
+    """What the console's form offers: every collection with active questions, and its topics."""
+    counts = dict(db.session.execute(select(Question.topic_id, func.count()).where(Question.status == "active")
+                                     .group_by(Question.topic_id)).all())
+    out = []
+    for c in db.session.scalars(select(Collection).options(selectinload(Collection.topics))
+                                .order_by(Collection.position, Collection.title)):
+        topics = tuple(Choice(t.slug, t.title, counts.get(t.id, 0)) for t in c.topics if counts.get(t.id))
+        if topics:
+            same = len(topics) == 1 and topics[0].title == c.title
+            out.append(CollectionChoice(c.slug, c.title, sum(t.count for t in topics), () if same else topics))
+    return out
+
+
+def default_publisher(user) -> str:
+    """The organising body to print on the cover: the user's, when they organise for exactly one."""
+    from quizapp.services import access
+
+    bodies = access.organizer_bodies(user) if user is not None and not user.is_admin else []
+    return bodies[0].name if len(bodies) == 1 else ""
+
+
 # ---------------------------------------------------------------- PDF
 
 PAGE = (130, 190)  # mm: the plan's 13×19 cm
@@ -256,20 +290,21 @@ def _render_toc(pdf, toc: list[_TocItem], outline) -> None:
     pdf.set_auto_page_break(True, MARGIN_BOTTOM)
 
 
-def _heading(pdf, text: str, level: int, size: float, new_page: bool) -> None:
-    if new_page and pdf.get_y() > pdf.t_margin + 1:  # not on the page the table of contents just left empty
-        pdf.add_page()
-    elif pdf.get_y() > pdf.h - MARGIN_BOTTOM - 40:  # a heading never ends a page
+def _heading(pdf, text: str, level: int, size: float, new_page: bool, shown: str | None = None) -> None:
+    """A heading (and its bookmark, which the table of contents reads); `shown` is how the page prints it."""
+    fresh = pdf.get_y() <= pdf.t_margin + 1  # e.g. the page the table of contents' placeholder left empty
+    if (new_page and not fresh) or pdf.get_y() > pdf.h - MARGIN_BOTTOM - 40:  # a heading never ends a page
         pdf.add_page()
     pdf.start_section(text, level)
     _font(pdf, size, bold=True)
-    pdf.multi_cell(pdf.epw, size * 0.5, text, align="C" if level == 0 else "L", new_x="LMARGIN")
+    pdf.multi_cell(pdf.epw, size * 0.5, shown or text, align="C" if level == 0 else "L", new_x="LMARGIN")
     pdf.ln(4 if level == 0 else 3)
 
 
 def _part(pdf, part: layout.Part) -> None:
     if part.heading:
-        _heading(pdf, part.heading.upper() if len(part.heading) < 60 else part.heading, 0, 12, new_page=True)
+        _heading(pdf, part.heading, 0, 12, new_page=True,
+                 shown=part.heading.upper() if len(part.heading) < 60 else part.heading)
     for i, section in enumerate(part.sections):
         if section.heading:
             level = 1 if part.heading else 0
@@ -310,7 +345,7 @@ def _entry(pdf, e: layout.Entry) -> None:
 
 
 def _index(pdf, book: Handbook) -> None:
-    _heading(pdf, layout.INDEX_TITLE.upper(), 0, 12, new_page=True)
+    _heading(pdf, layout.INDEX_TITLE, 0, 12, new_page=True, shown=layout.INDEX_TITLE.upper())
     _font(pdf, 8.5)
     pdf.multi_cell(pdf.epw, 4, "Sau mỗi văn bản là số thứ tự các câu hỏi dựa trên văn bản đó.", align="C",
                    new_x="LMARGIN")
