@@ -239,7 +239,7 @@ def _toc_geometry(pdf, item: _TocItem) -> tuple[float, float, list[str]]:
     _font(pdf, 9, item.bold)
     x = pdf.l_margin + 5 * item.level
     text_x = x + (pdf.get_string_width(item.label + " ") if item.label else 0)
-    width = pdf.w - pdf.r_margin - NUMBER_W - text_x
+    width = pdf.w - pdf.r_margin - NUMBER_W - text_x - 5  # room for a few leader dots after the last line
     return x, text_x, pdf.multi_cell(width, TOC_LINE, item.text, align="L", dry_run=True, output="LINES")
 
 
