@@ -25,20 +25,26 @@ EXPORTS = {"xlsx": "ngan-hang-cau-hoi.xlsx", "csv": "ngan-hang-cau-hoi.csv",
 @bp.get("/cau-hoi")
 @staff_required
 def questions():
+    return _bank_page()
+
+
+def _bank_page(handbook_form: HandbookForm | None = None, handbook_error: str = "", status_code: int = 200):
     args = request.args
     status = args.get("status", "active") or None
     if status not in (None, "active", "retired"):
         status = "active"
     page = max(1, min(args.get("page", 1, type=int), 10_000))
     offered = handbook_service.choices()
+    if handbook_form is None:
+        handbook_form = _handbook_form(offered, publisher=handbook_service.default_publisher(current_user))
     rows, total = bank.search(args.get("q", "")[:200], args.get("topic", type=int), args.get("difficulty", type=int),
                               status, page, collection_id=args.get("bo", type=int))
     return render_template("admin/questions.html", rows=rows, total=total, page=page, topics=bank.topics(),
                            collections=bank.collections(), args=args, status=status or "", status_form=StatusForm(),
                            may_edit=lambda q: bank.may_edit(current_user, q),
                            editable=bank.editable_collections(current_user),
-                           handbook_form=_handbook_form(offered, publisher=handbook_service.default_publisher(current_user)),
-                           handbook_choices=offered)
+                           handbook_form=handbook_form, handbook_choices=offered,
+                           handbook_error=handbook_error), status_code
 
 
 # ---------------------------------------------------------------- the printed handbook
@@ -54,21 +60,19 @@ def _handbook_form(offered: list[handbook_service.CollectionChoice], **data) -> 
 @bp.post("/cau-hoi/so-tay")
 @staff_required
 def handbook():
-    """The printed Q&A handbook of the chosen collections/topics, as PDF or DOCX (any staff member may print it)."""
+    """The printed Q&A handbook of the chosen collections/topics, as PDF or DOCX (any staff member may print it).
+    A wrong choice shows the bank page again with the message in the handbook's section (the form posts to
+    #so-tay, so the browser lands there)."""
     form = _handbook_form(handbook_service.choices())
-    back = redirect(url_for("admin_bank.questions", _anchor="so-tay"))
     if not form.validate_on_submit():
-        flash("Không tạo được sổ tay: lựa chọn không hợp lệ, vui lòng tải lại trang và chọn lại.", "error")
-        return back
+        return _bank_page(form, "Không tạo được sổ tay: lựa chọn không hợp lệ, vui lòng tải lại trang và chọn lại.", 400)
     if not form.collections.data and not form.topics.data:
-        flash("Hãy chọn ít nhất một bộ câu hỏi hoặc một chủ đề để in sổ tay.", "error")
-        return back
+        return _bank_page(form, "Hãy chọn ít nhất một bộ câu hỏi hoặc một chủ đề để in sổ tay.", 400)
     try:
         book = handbook_service.make(form.fmt.data, collections=form.collections.data, topics=form.topics.data,
                                      title=form.title.data or "", publisher=form.publisher.data or "", now=utcnow())
     except DomainError as e:
-        flash(e.message, "error")
-        return back
+        return _bank_page(form, e.message, 400)
     return download(book.data, book.filename, book.mimetype)
 
 
