@@ -57,13 +57,13 @@ class Entry:
 class Section:
     """One topic. `title` is None when it is its part's only topic and bears the part's title."""
 
-    label: str  # "1.", "2."...
+    label: str  # "1.", "2."... ("" for the book's only topic)
     title: str | None
     entries: tuple[Entry, ...]
 
     @property
     def heading(self) -> str | None:
-        return f"{self.label} {self.title}" if self.title else None
+        return f"{self.label} {self.title}".strip() if self.title else None
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,8 @@ def build(questions: list[HandbookQuestion], documents: dict[str, str], *, year:
                 for code in dict.fromkeys(c.strip() for c in q.basis if c.strip()):
                     cited.setdefault(code, []).append(number)
             merged = several and len(topics) == 1 and topic == collection
-            sections.append(Section(f"{s}.", None if merged else topic, tuple(entries)))
+            alone = not several and len(topics) == 1  # the book's only topic: a heading without a number
+            sections.append(Section("" if alone else f"{s}.", None if merged else topic, tuple(entries)))
         parts.append(Part(f"Phần {roman(p)}", collection if several else None, tuple(sections)))
     index = [IndexEntry(code, _clean(documents.get(code) or code), tuple(nums)) for code, nums in cited.items()]
     index = collation.sort(index, by=lambda i: i.title)

@@ -7,6 +7,7 @@ topic by topic, the index of cited documents, page numbers in the footer and PDF
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -318,9 +319,9 @@ def _entry(pdf, e: layout.Entry) -> None:
     width, hang = pdf.epw, 6
     _font(pdf, BODY_PT, bold=True)
     question = f"Câu {e.number}. {e.text}"
-    needed = len(pdf.multi_cell(width, LINE, question, dry_run=True, output="LINES")) * LINE
+    needed = _lines(pdf, question, width) * LINE
     _font(pdf, BODY_PT)
-    needed += sum(len(pdf.multi_cell(width - hang, LINE, o, dry_run=True, output="LINES")) for o in e.options) * LINE
+    needed += sum(_lines(pdf, o, width - hang) for o in e.options) * LINE
     if pdf.get_y() + needed + LINE > pdf.h - MARGIN_BOTTOM:
         pdf.add_page()
     _font(pdf, BODY_PT, bold=True)
@@ -342,6 +343,12 @@ def _entry(pdf, e: layout.Entry) -> None:
         pdf.multi_cell(width, 3.9, f"Nguồn: {e.source}", align="L", new_x="LMARGIN")
         pdf.set_text_color(0)
     pdf.ln(3.5)
+
+
+def _lines(pdf, text: str, width: float) -> int:
+    """About how many lines `text` takes in the current font, erring on more (a dry-run of multi_cell is exact but
+    costs as much as printing it; this is only to keep a question with its options)."""
+    return math.ceil(pdf.get_string_width(text) * 1.1 / (width - 2 * pdf.c_margin)) or 1
 
 
 def _index(pdf, book: Handbook) -> None:

@@ -98,3 +98,8 @@ def test_an_empty_choice_or_a_question_without_answer_is_refused_in_vietnamese()
 
 def test_roman_numerals():
     assert [handbook.roman(n) for n in (1, 4, 9, 14, 40)] == ["I", "IV", "IX", "XIV", "XL"]
+
+
+def test_a_book_of_one_topic_heads_it_without_a_number():
+    book = handbook.build([q("l1", topic=LAO_CAI, collection=LAO_CAI)], DOCS, year=2026)
+    assert [s.heading for p in book.parts for s in p.sections] == [LAO_CAI]

@@ -54,7 +54,7 @@ def test_a_moderator_chooses_a_collection_and_a_topic_and_downloads_pdf_and_docx
     assert resp.status_code == 200 and resp.headers["Content-Disposition"].endswith(".docx")
     document = docx.Document(io.BytesIO(resp.data))
     assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"][0] == \
-        "1. Các chỉ số đo lường cải cách hành chính"
+        "Các chỉ số đo lường cải cách hành chính"
 
 
 def test_an_empty_choice_is_refused_with_a_message(app, client, login, moderator):
