@@ -63,7 +63,8 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     if args.results:
-        machine = (f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        machine = (f"{platform.machine()}, {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end: "
+                   f"the machine is shared, so the best time is the one to read), Python {platform.python_version()}, "
                    f"fpdf2 {_version('fpdf2')}, python-docx {_version('python-docx')}")
         command = "`.venv/bin/python bench/handbook.py --results`" + (
             f" `--collections {args.collections}`" if args.collections != "quoc-gia" else "")
