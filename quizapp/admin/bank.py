@@ -6,11 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from quizapp.admin.forms import ConfirmImportForm, ImportForm, QuestionForm, StatusForm, TopicForm
+from quizapp.admin.forms import ConfirmImportForm, HandbookForm, ImportForm, QuestionForm, StatusForm, TopicForm
 from quizapp.admin.guards import staff_required
 from quizapp.domain.errors import DomainError
 from quizapp.domain.questions import QuestionDraft
+from quizapp.models import utcnow
 from quizapp.services import bank, uploads
+from quizapp.services import handbook as handbook_service
 from quizapp.web import FILE_TYPES, XLSX, download
 
 bp = Blueprint("admin_bank", __name__, url_prefix="/quan-tri")
@@ -23,17 +25,55 @@ EXPORTS = {"xlsx": "ngan-hang-cau-hoi.xlsx", "csv": "ngan-hang-cau-hoi.csv",
 @bp.get("/cau-hoi")
 @staff_required
 def questions():
+    return _bank_page()
+
+
+def _bank_page(handbook_form: HandbookForm | None = None, handbook_error: str = "", status_code: int = 200):
     args = request.args
     status = args.get("status", "active") or None
     if status not in (None, "active", "retired"):
         status = "active"
     page = max(1, min(args.get("page", 1, type=int), 10_000))
+    offered = handbook_service.choices()
+    if handbook_form is None:
+        handbook_form = _handbook_form(offered, publisher=handbook_service.default_publisher(current_user))
     rows, total = bank.search(args.get("q", "")[:200], args.get("topic", type=int), args.get("difficulty", type=int),
                               status, page, collection_id=args.get("bo", type=int))
     return render_template("admin/questions.html", rows=rows, total=total, page=page, topics=bank.topics(),
                            collections=bank.collections(), args=args, status=status or "", status_form=StatusForm(),
                            may_edit=lambda q: bank.may_edit(current_user, q),
-                           editable=bank.editable_collections(current_user))
+                           editable=bank.editable_collections(current_user),
+                           handbook_form=handbook_form, handbook_choices=offered,
+                           handbook_error=handbook_error), status_code
+
+
+# ---------------------------------------------------------------- the printed handbook
+
+
+def _handbook_form(offered: list[handbook_service.CollectionChoice], **data) -> HandbookForm:
+    form = HandbookForm(**data)
+    form.collections.choices = [(c.slug, c.title) for c in offered]
+    form.topics.choices = [(t.slug, t.title) for c in offered for t in c.topics]
+    return form
+
+
+@bp.post("/cau-hoi/so-tay")
+@staff_required
+def handbook():
+    """The printed Q&A handbook of the chosen collections/topics, as PDF or DOCX (any staff member may print it).
+    A wrong choice shows the bank page again with the message in the handbook's section (the form posts to
+    #so-tay, so the browser lands there)."""
+    form = _handbook_form(handbook_service.choices())
+    if not form.validate_on_submit():
+        return _bank_page(form, "Không tạo được sổ tay: lựa chọn không hợp lệ, vui lòng tải lại trang và chọn lại.", 400)
+    if not form.collections.data and not form.topics.data:
+        return _bank_page(form, "Hãy chọn ít nhất một bộ câu hỏi hoặc một chủ đề để in sổ tay.", 400)
+    try:
+        book = handbook_service.make(form.fmt.data, collections=form.collections.data, topics=form.topics.data,
+                                     title=form.title.data or "", publisher=form.publisher.data or "", now=utcnow())
+    except DomainError as e:
+        return _bank_page(form, e.message, 400)
+    return download(book.data, book.filename, book.mimetype)
 
 
 def _topic_choices(form: QuestionForm) -> None:

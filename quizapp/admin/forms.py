@@ -1,6 +1,15 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 FORMAT_CHOICES = [("", "Tự nhận biết theo tên tệp"), ("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)"),
@@ -55,3 +64,14 @@ class TopicForm(FlaskForm):
     collection = SelectField("Bộ câu hỏi", coerce=str, validate_choice=False)
     merge_into = SelectField("Gộp vào chủ đề", coerce=str, validate_choice=False)
 
+
+
+class HandbookForm(FlaskForm):
+    """The printed Q&A handbook: collections and/or topics (checkboxes rendered by hand), PDF or DOCX."""
+
+    collections = SelectMultipleField("Bộ câu hỏi", choices=[])
+    topics = SelectMultipleField("Chủ đề", choices=[])
+    fmt = RadioField("Định dạng", choices=[("pdf", "PDF (để in)"), ("docx", "DOCX (để sửa trong Word)")], default="pdf")
+    title = StringField("Tên sổ tay (in trên bìa)", validators=[Optional(), Length(max=200)])
+    publisher = StringField("Cơ quan biên soạn (in trên bìa)", validators=[Optional(), Length(max=200)])
+    submit = SubmitField("Tạo sổ tay")

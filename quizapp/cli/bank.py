@@ -143,3 +143,34 @@ def template(path: Path):
     """Write the xlsx template for organisers."""
     path.write_bytes(bank_service.template_xlsx())
     click.echo(f"Đã ghi mẫu nhập câu hỏi: {path}")
+
+
+def _slugs(value: str | None) -> list[str]:
+    return [s.strip() for s in (value or "").split(",") if s.strip()]
+
+
+@bank.command("handbook")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--topics", help="Các chủ đề (mã, cách nhau bằng dấu phẩy).")
+@click.option("--collections", help="Các bộ câu hỏi (mã, cách nhau bằng dấu phẩy). Mặc định: bộ câu hỏi chung toàn quốc.")
+@click.option("--title", default="", help="Tên sổ tay trên bìa.")
+@click.option("--body", "publisher", default="", help="Cơ quan biên soạn, in trên bìa (mặc định: Ngân hàng câu hỏi cuộc thi).")
+@with_appcontext
+def handbook(path: Path, topics, collections, title, publisher):
+    """Write the printed Q&A handbook to PATH (.pdf or .docx): active questions of the chosen topics/collections,
+    with answers, explanations, sources, a table of contents and an index of the documents cited."""
+    from datetime import UTC, datetime
+
+    from quizapp.services import handbook as handbook_service
+
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in handbook_service.FORMATS:
+        raise click.ClickException("Tên tệp phải kết thúc bằng .pdf hoặc .docx.")
+    try:
+        book = handbook_service.make(fmt, collections=_slugs(collections), topics=_slugs(topics), title=title,
+                                     publisher=publisher, now=datetime.now(UTC))
+    except DomainError as e:
+        raise click.ClickException(e.message) from None
+    path.write_bytes(book.data)
+    size = f"{len(book.data):,}".replace(",", ".")
+    click.echo(f"Đã ghi sổ tay Hỏi – Đáp: {path} ({book.count} câu hỏi, {size} byte).")

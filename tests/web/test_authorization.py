@@ -31,7 +31,8 @@ SIGNED_IN = {"auth.logout", "contest.overview", "contest.start", "contest.attemp
              "leaderboard_api.get_my_standing"}
 STAFF_SITE = {"admin.dashboard", "admin_bank.questions", "admin_bank.edit_question", "admin_bank.new_question",
               "admin_bank.question_status", "admin_bank.import_questions", "admin_bank.confirm_import",
-              "admin_bank.import_template", "admin_bank.export_questions", "admin_bank.topics_page"}
+              "admin_bank.import_template", "admin_bank.export_questions", "admin_bank.topics_page",
+              "admin_bank.handbook"}
 ORGANIZER_SITE = {"admin_contests.create", "admin_contests.load", "admin_contests.confirm_load"}
 ADMIN_SITE = {"admin_staff.index", "admin_staff.detail", "admin_staff.lock", "admin_staff.new_link",
               "admin_staff.remove"}
