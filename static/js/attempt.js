@@ -25,6 +25,23 @@
   function setState(aq, text, waiting) {
     var el = fieldset(aq).querySelector(".save-state");
     el.textContent = text; el.classList.toggle("pending", !!waiting);
+    mark(aq);
+  }
+  // The question map follows each question: saved, chosen but not saved yet, or empty.
+  function mark(aq) {
+    var link = document.querySelector('.qmap a[data-map="' + aq + '"]');
+    if (!link) return;
+    var chosen = !!fieldset(aq).querySelector("input:checked"), waiting = chosen && !!queue[aq];
+    link.classList.toggle("done", chosen && !waiting);
+    link.classList.toggle("pending", waiting);
+    link.setAttribute("aria-label", "Câu " + link.textContent + ", " + (waiting ? "chưa lưu" : chosen ? "đã trả lời" : "chưa trả lời"));
+  }
+  function emptyQuestions() {
+    var out = [];
+    form.querySelectorAll("fieldset.question").forEach(function (fs) {
+      if (!fs.querySelector("input:checked")) out.push(fs.id.replace("cau-", ""));
+    });
+    return out;
   }
   function showNet(text) { net.hidden = !text; net.textContent = text || ""; }
   function answered() { return form.querySelectorAll("fieldset.question input:checked").length; }
@@ -115,11 +132,22 @@
     flush();
   });
 
+  // A problem with the prediction is said under the box itself, scrolled to the middle of the screen (a browser's
+  // own bubble would sit under the sticky bars).
+  function predictionProblem(text) {
+    var input = document.getElementById("prediction"), err = document.getElementById("prediction-err");
+    err.textContent = text || ""; err.hidden = !text;
+    input.setAttribute("aria-describedby", text ? "prediction-hint prediction-err" : "prediction-hint");
+    input.toggleAttribute("aria-invalid", !!text);
+    if (text) { input.scrollIntoView({ block: "center" }); input.focus({ preventScroll: true }); }
+  }
   function prediction(auto) {
     var input = document.getElementById("prediction");
     var raw = input ? input.value.replace(/[\s.,]/g, "") : "";
-    if (/^\d+$/.test(raw)) return parseInt(raw, 10);
-    if (raw && !auto) { showNet("Số dự đoán phải là một số nguyên không âm."); input.focus(); return false; }
+    if (/^\d+$/.test(raw)) { predictionProblem(""); return parseInt(raw, 10); }
+    if (!auto && input && raw) { predictionProblem("Số dự đoán phải là một số nguyên không âm."); return false; }
+    if (!auto && input && input.validity.badInput) { predictionProblem("Số dự đoán phải là một số nguyên không âm."); return false; }
+    if (!auto && input) { predictionProblem("Vui lòng trả lời câu hỏi dự đoán trước khi nộp bài."); return false; }
     return null;
   }
 
@@ -144,7 +172,9 @@
       showNet(res.data.message || "Chưa nộp được bài. Vui lòng thử lại.");
     }).catch(function () {
       submitting = false; submitWanted = auto ? "auto" : "manual";
-      showNet("Mất kết nối. Bài sẽ được nộp ngay khi có mạng trở lại; đừng đóng trang này.");
+      showNet("Mất kết nối. Bài của bạn đang chờ gửi và sẽ được nộp ngay khi có mạng trở lại; đừng đóng trang này.");
+      var btn = document.getElementById("submit-btn");
+      if (btn) btn.textContent = "Đang chờ mạng để nộp…";
     });
   }
 
@@ -158,10 +188,10 @@
     lastButton = null;
     e.preventDefault();
     if (!btn || btn.name !== "submit") { flush(); return; }
-    var left = form.querySelectorAll("fieldset.question").length - answered();
-    var pred = document.getElementById("prediction");
-    if (pred && !pred.reportValidity()) return;
-    if (!window.confirm((left ? "Bạn còn " + left + " câu chưa trả lời. " : "") + "Bạn chắc chắn muốn nộp bài?")) return;
+    if (prediction(false) === false) return;
+    var empty = emptyQuestions();
+    var note = empty.length ? "Bạn còn " + empty.length + " câu chưa trả lời (câu " + empty.join(", ") + "). " : "";
+    if (!window.confirm(note + "Bạn chắc chắn muốn nộp bài?")) return;
     submit(false);
   });
 
@@ -195,6 +225,15 @@
     setState(aq, "Chưa lưu", true);
   });
   document.getElementById("answered").textContent = answered();
+  form.querySelectorAll("fieldset.question").forEach(function (fs) { mark(fs.dataset.aq); });
+  // Signing out in the middle of an attempt asks first (the clock keeps running).
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (f === form || !f.hasAttribute("data-confirm")) return;
+    var waiting = pending().length;
+    var text = f.getAttribute("data-confirm") + (waiting ? " " + waiting + " câu trả lời chưa được lưu sẽ chỉ còn trên máy này." : "");
+    if (!window.confirm(text)) e.preventDefault();
+  });
   window.addEventListener("online", online);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { resync(); flush(); } });
   setInterval(tick, 1000);

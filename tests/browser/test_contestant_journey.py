@@ -424,3 +424,59 @@ def _user_id(session, phone_number: str) -> int:
     user_id = session.scalar(select(User.id).filter_by(phone=phone_number))
     assert user_id is not None
     return user_id
+
+
+def test_the_question_map_the_submit_check_and_an_offline_submission_are_plain_to_see(browser, live):
+    from playwright.sync_api import expect
+
+    from tests.browser.conftest import PHONE
+
+    context = browser.new_context(**PHONE)
+    asked = []
+    try:
+        page = context.new_page()
+        sign_in(page, live, live.contestant(53))
+        page.on("dialog", lambda d: (asked.append(d.message), d.dismiss() if "đăng xuất" in d.message.lower() else d.accept()))
+        page.goto(f"{live.url}/cuoc-thi/{live.journey.slug}/thi")
+        page.get_by_role("button", name="Bắt đầu thi").first.click()
+        page.wait_for_url(re.compile(r"/bai-thi/\d+$"))
+        qmap = page.locator(".qmap a")
+        expect(qmap).to_have_count(5)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Tuần 1 – bài thi")
+
+        choose(page, 0, 1)
+        expect(qmap.nth(0)).to_have_class(re.compile(r"\bdone\b"))
+        page.context.set_offline(True)
+        choose(page, 2, 0)
+        expect(qmap.nth(2)).to_have_class(re.compile(r"\bpending\b"))  # chosen, not saved yet
+        expect(qmap.nth(2)).to_have_accessible_name("Câu 3, chưa lưu")
+        page.context.set_offline(False)
+        expect(qmap.nth(2)).to_have_class(re.compile(r"\bdone\b"), timeout=15_000)
+        qmap.nth(4).click()  # one tap to the last question
+        expect(questions(page).nth(4)).to_be_in_viewport()
+
+        # Submitting without the prediction: said under the box, which is brought into view, not under a bar.
+        page.get_by_role("button", name="Nộp bài").click()
+        error = page.locator("#prediction-err")
+        expect(error).to_have_text("Vui lòng trả lời câu hỏi dự đoán trước khi nộp bài.")
+        expect(error).to_be_in_viewport()
+        expect(page.get_by_label(re.compile("Câu hỏi dự đoán"))).to_be_focused()
+
+        # Signing out in the middle asks first; saying no keeps the attempt page.
+        page.get_by_role("button", name="Đăng xuất").click()
+        assert asked[-1].startswith("Bạn đang làm bài")
+        assert re.search(r"/bai-thi/\d+(#[\w-]*)?$", page.url)
+
+        # Submitting offline: the confirmation names the empty questions; the page says the submission waits.
+        page.get_by_label(re.compile("Câu hỏi dự đoán")).fill("7")
+        page.context.set_offline(True)
+        page.get_by_role("button", name="Nộp bài").click()
+        assert "Bạn còn 3 câu chưa trả lời (câu 2, 4, 5)." in asked[-1]
+        status = page.locator("#net-status")
+        expect(status).to_contain_text("đang chờ gửi")
+        expect(status).to_be_in_viewport()  # the banner rides with the timer, it does not scroll away
+        expect(page.locator("#submit-btn")).to_have_text("Đang chờ mạng để nộp…")
+        page.context.set_offline(False)
+        page.wait_for_url(re.compile(r"/ket-qua$"), timeout=20_000)
+    finally:
+        context.close()

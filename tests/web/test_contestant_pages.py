@@ -278,11 +278,15 @@ def test_result_page_shows_which_answers_were_right_only_after_the_round_closes(
 def test_after_submitting_the_result_page_shows_the_place_the_attempts_left_and_a_retry(client, journey, app):
     _register(client, journey)
     attempt_id = _start(client, journey)
-    questions = _radios(_text(client.get(f"/bai-thi/{attempt_id}")))
-    client.post(f"/bai-thi/{attempt_id}", data={**{n: v[0] for n, v in questions.items()}, "submit": "1",
-                                                "prediction": "5"})
+    with app.app_context():  # the first attempt all right, so that it is the one that counts
+        from quizapp.models import AttemptQuestion, QuestionOption
+
+        right = {f"q{aq.id}": str(1 + next(i for i, oid in enumerate(aq.option_order)
+                                           if db.session.get(QuestionOption, oid).is_correct))
+                 for aq in db.session.scalars(select(AttemptQuestion).filter_by(attempt_id=attempt_id))}
+    client.post(f"/bai-thi/{attempt_id}", data={**right, "submit": "1", "prediction": "5"})
     html = _text(client.get(f"/bai-thi/{attempt_id}/ket-qua"))
-    assert "Thứ hạng hiện tại của bạn" in html and "Thứ <strong>1</strong>/1 trong bảng" in html
+    assert "5/5</dd>" in html and "Thứ hạng hiện tại của bạn" in html and "Thứ <strong>1</strong>/1 trong bảng" in html
     assert "Bạn còn 1 lượt thi ở Tuần 1." in html and ">Thi lại<" in html
     assert "Bắt đầu tính giờ 10 phút? Lượt này sẽ được tính (còn 1 lượt)." in html
     assert "Xem kết quả chính thức" not in html and "Thứ hạng còn thay đổi" in html  # nothing published yet
