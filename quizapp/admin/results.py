@@ -9,9 +9,10 @@ from flask_login import current_user
 
 from quizapp.admin.guards import contest_staff
 from quizapp.admin.results_forms import ActionForm, PublishForm, ReviewForm
-from quizapp.domain import prizes
+from quizapp.domain import item_stats, prizes
 from quizapp.domain.errors import DomainError
 from quizapp.models import utcnow
+from quizapp.services import item_stats as item_stats_service
 from quizapp.services import leaderboard
 from quizapp.services import results as results_service
 from quizapp.web import FILE_TYPES, download
@@ -189,3 +190,33 @@ def _prize_form(contest) -> tuple[dict, bool]:
     individual = {t.code: {tier: number(f"ind-{t.code}-{tier}") for tier in prizes.PRIZES} for t in contest.tracks}
     collective = {tier: number(f"col-{tier}") for tier in ("first", "second", "third")}
     return {"individual": individual, "collective": collective}, bad
+
+
+def _any_round(contest, round_id: int):
+    """A round of this contest, practice rounds included (their questions are worth reading too)."""
+    try:
+        return item_stats_service.get_round(contest.id, round_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.get("/dot/<int:round_id>/cau-hoi")
+@contest_staff(decide=True)
+def items(contest, access, round_id: int):
+    """How each question of the round worked: facility, discrimination, options chosen, flags (organisers)."""
+    rnd = _any_round(contest, round_id)
+    flagged_only = request.args.get("canh-bao") == "1"
+    return render_template("admin/results/items.html", contest=contest, access=access, rnd=rnd,
+                           items=item_stats_service.for_round(rnd, flagged_only=flagged_only),
+                           flagged_only=flagged_only, flag_labels=item_stats.FLAG_LABELS,
+                           min_shown=item_stats.MIN_SHOWN)
+
+
+@bp.get("/dot/<int:round_id>/cau-hoi.<fmt>")
+@contest_staff(decide=True)
+def items_export(contest, access, round_id: int, fmt: str):
+    rnd = _any_round(contest, round_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    data, filename = item_stats_service.export(item_stats_service.for_round(rnd), fmt)
+    return download(data, filename, FILE_TYPES[fmt], private=True)

@@ -1,4 +1,4 @@
-"""`flask results compute|export|publish`: a round's results from the command line."""
+"""`flask results compute|export|publish|items`: a round's results from the command line."""
 from pathlib import Path
 
 import click
@@ -7,7 +7,9 @@ from flask.cli import with_appcontext
 from quizapp.domain.errors import DomainError
 from quizapp.domain.prizes import PRIZE_LABELS
 from quizapp.domain.review import FLAG_LABELS
-from quizapp.models import utcnow
+from quizapp.extensions import db
+from quizapp.models import Round, utcnow
+from quizapp.services import item_stats as item_stats_service
 from quizapp.services import results as results_service
 
 
@@ -83,3 +85,25 @@ def publish(round_id: int, reason: str):
         _fail(e)
     click.echo(f"Đã công bố kết quả {result.round.name}, phiên bản {result.version}.")
     click.echo(f"SHA-256 của tệp CSV công khai: {result.digest}")
+
+
+@results.command("items")
+@click.argument("round_id", type=int)
+@click.argument("path", type=click.Path(path_type=Path))
+@with_appcontext
+def items(round_id: int, path: Path):
+    """Item statistics of ROUND_ID (facility, discrimination, options chosen, flags) to PATH (.xlsx or .csv)."""
+    fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(path.suffix.lower())
+    if fmt is None:
+        raise click.ClickException("Tên tệp phải kết thúc bằng .xlsx hoặc .csv.")
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        raise click.ClickException(f"Không có đợt thi số {round_id}.")
+    found = item_stats_service.for_round(rnd)
+    data, _name = item_stats_service.export(found, fmt)
+    path.write_bytes(data)
+    s = found.summary
+    click.echo(f"{rnd.name}: {s.attempts} bài thi, {s.questions} câu hỏi, {s.flagged} câu cần xem lại. Đã ghi {path}.")
+    for row in found.rows:
+        if row.stat.serious:
+            click.echo(f"  {row.ref} ({row.topic}): {'; '.join(row.flag_labels)}")
