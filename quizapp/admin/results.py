@@ -192,6 +192,9 @@ def _prize_form(contest) -> tuple[dict, bool]:
     return {"individual": individual, "collective": collective}, bad
 
 
+ITEMS_PER_PAGE = 50
+
+
 def _any_round(contest, round_id: int):
     """A round of this contest, practice rounds included (their questions are worth reading too)."""
     try:
@@ -206,10 +209,13 @@ def items(contest, access, round_id: int):
     """How each question of the round worked: facility, discrimination, options chosen, flags (organisers)."""
     rnd = _any_round(contest, round_id)
     flagged_only = request.args.get("canh-bao") == "1"
-    return render_template("admin/results/items.html", contest=contest, access=access, rnd=rnd,
-                           items=item_stats_service.for_round(rnd, flagged_only=flagged_only),
-                           flagged_only=flagged_only, flag_labels=item_stats.FLAG_LABELS,
-                           min_shown=item_stats.MIN_SHOWN)
+    found = item_stats_service.for_round(rnd, flagged_only=flagged_only)
+    pages = max(1, -(-len(found.rows) // ITEMS_PER_PAGE))
+    page = min(max(request.args.get("trang", 1, type=int), 1), pages)
+    return render_template("admin/results/items.html", contest=contest, access=access, rnd=rnd, items=found,
+                           rows=found.rows[(page - 1) * ITEMS_PER_PAGE:page * ITEMS_PER_PAGE], page=page,
+                           pages=pages, first=(page - 1) * ITEMS_PER_PAGE, flagged_only=flagged_only,
+                           flag_labels=item_stats.FLAG_LABELS, min_shown=item_stats.MIN_SHOWN)
 
 
 @bp.get("/dot/<int:round_id>/cau-hoi.<fmt>")

@@ -13,15 +13,17 @@ Pure: plain records in, plain records out.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 GROUP_SHARE = 0.27
 MIN_SHOWN = 20  # below this many attempts a question gets no flag but "few"
 MIN_GROUP = 5  # the upper group must hold at least this many attempts before it can accuse a key
 EASY, HARD = 0.95, 0.10
 WEAK = 0.10
+NEGATIVE = -0.05  # a discrimination this low or lower is flagged (noise stays above it)
 
 FLAG_LABELS = {
     "key_suspect": "Có thể sai đáp án: nhóm điểm cao chọn phương án khác nhiều hơn đáp án",
@@ -35,9 +37,8 @@ FLAG_LABELS = {
 SERIOUS = ("key_suspect", "negative", "none_right")
 
 
-@dataclass(frozen=True)
-class Response:
-    """One question as one finished attempt met it."""
+class Response(NamedTuple):
+    """One question as one finished attempt met it (a named tuple: a big round has half a million)."""
 
     attempt: Hashable
     question: Hashable
@@ -132,13 +133,14 @@ def _item(question, responses: list[Response], opts: Sequence[ItemOption], keys:
     def right_share(weights: dict[int, float]) -> float:
         return sum(w for i, w in weights.items() if right[i]) / size if size else 0.0
 
-    counts = [sum(1 for r in responses if r.chosen == o.key) for o in opts]
+    tally = Counter(r.chosen for r in responses)
+    counts = [tally[o.key] for o in opts]
     shares = [OptionShare(o.key, option_label(i), o.is_correct, counts[i], counts[i] / n, share(upper, o.key),
                           share(lower, o.key)) for i, o in enumerate(opts)]
-    discrimination = right_share(upper) - right_share(lower) if size else None
-    stat = ItemStat(question, n, sum(1 for r in responses if r.chosen is not None), sum(right), facility,
-                    discrimination, _point_biserial(right, rest), shares,
-                    sum(1 for r in responses if r.chosen is None) / n, size)
+    # Rounded so that the float noise of shared places never shows as "-0,00" or trips the negative flag.
+    discrimination = round(right_share(upper) - right_share(lower), 6) + 0.0 if size else None
+    stat = ItemStat(question, n, n - tally[None], sum(right), facility, discrimination,
+                    _point_biserial(right, rest), shares, tally[None] / n, size)
     stat.flags, stat.suspect = _flags(stat, min_shown)
     return stat
 
@@ -183,7 +185,7 @@ def _flags(stat: ItemStat, min_shown: int) -> tuple[tuple[str, ...], str]:
     if stat.group_size >= MIN_GROUP and rivals:
         flags.append("key_suspect")
         suspect = max(rivals, key=lambda o: o.upper_share).label
-    if stat.discrimination is not None and stat.discrimination < 0:
+    if stat.discrimination is not None and stat.discrimination <= NEGATIVE and stat.facility < EASY:
         flags.append("negative")
     if stat.facility >= EASY:
         flags.append("all_right")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from itertools import starmap
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -48,14 +49,14 @@ class RoundItems:
 
 
 def for_round(rnd: Round, flagged_only: bool = False) -> RoundItems:
-    responses = [item_stats.Response(attempt_id, question_id, option_id) for attempt_id, question_id, option_id in
-                 db.session.execute(
-                     select(AttemptQuestion.attempt_id, AttemptQuestion.question_id, Answer.option_id)
-                     .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-                     .join(Registration, Registration.id == Attempt.registration_id)
-                     .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
-                     .where(Attempt.round_id == rnd.id, Attempt.status != "in_progress",
-                            Attempt.disqualified.is_(False), Registration.status == "active"))]
+    # Core rows straight from the connection: a big round has half a million of them.
+    responses = list(starmap(item_stats.Response, db.session.connection().execute(
+        select(AttemptQuestion.attempt_id, AttemptQuestion.question_id, Answer.option_id)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .join(Registration, Registration.id == Attempt.registration_id)
+        .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
+        .where(Attempt.round_id == rnd.id, Attempt.status != "in_progress",
+               Attempt.disqualified.is_(False), Registration.status == "active")).all()))
     question_ids = {r.question for r in responses}
     options: dict[int, list[item_stats.ItemOption]] = {}
     texts: dict[int, list[str]] = {}

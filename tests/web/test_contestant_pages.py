@@ -185,6 +185,8 @@ def test_sign_in_by_phone_or_by_cccd(client, journey):
         assert resp.status_code == 302, identifier
         assert "Lò Thị Mai B" in _text(client.get(f"/cuoc-thi/{journey.slug}/thi"))
         client.post("/dang-xuat")
+    fresh = client.get("/dang-nhap").get_data(as_text=True)
+    assert 'aria-describedby="None"' not in fresh  # no broken reference for screen readers before an error
     html = _text(client.post("/dang-nhap", data={"identifier": "0910000001", "password": "sai-mat-khau"}))
     assert "Mật khẩu không đúng" in html
     html = _text(client.post("/dang-nhap", data={"identifier": "0999999999", "password": PASSWORD}))
