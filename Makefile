@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi:app
 
-.PHONY: run test test-pg lint seed migrate venv bench clean help
+.PHONY: run test test-pg lint seed migrate venv bench clean help axe
 
 help:
 	@echo "make run      - the app with the demo contest on SQLite at http://$(HOST):$(PORT)"
@@ -43,11 +43,25 @@ run: seed
 	@echo "quizapp: http://$(HOST):$(PORT)   (trang quản trị: http://$(HOST):$(PORT)/quan-tri)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --threads 4 --access-logfile - wsgi:app
 
-test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -q
+# axe-core (accessibility rules) for the browser tests, from the npm registry; skipped when npm is missing.
+AXE_VERSION := 4.11.1
+AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
 
-test-pg: $(VENV)/.installed-dev
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+$(AXE):
+	@mkdir -p $(dir $(AXE))
+	@if command -v npm >/dev/null 2>&1; then \
+	  (cd $(dir $(AXE)) && npm pack -q axe-core@$(AXE_VERSION) >/dev/null && \
+	   tar xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js && rm -f axe-core-$(AXE_VERSION).tgz) \
+	  || echo "axe-core could not be fetched; accessibility checks will be skipped"; \
+	else echo "npm is not installed; accessibility checks will be skipped"; fi
+
+axe: $(AXE)
+
+test: $(VENV)/.installed-dev axe
+	AXE_JS=$(AXE) $(BIN)/python -m pytest -q
+
+test-pg: $(VENV)/.installed-dev axe
+	AXE_JS=$(AXE) TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} $(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-dev
@@ -57,4 +71,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/import_10k.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .cache

@@ -33,3 +33,26 @@ def dedup_key(value: str) -> str:
     """Key for exact-duplicate detection: case, whitespace and punctuation ignored, diacritics kept."""
     lowered = normalize_text(value).lower()
     return _WS.sub(" ", _PUNCT.sub(" ", lowered)).strip()
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def search_words(value: str | None) -> list[str]:
+    """The accent-folded words of `value`, in order: "Hà Tĩnh, 2025" -> ["ha", "tinh", "2025"]."""
+    return _WORD.findall(fold_accents(value or ""))
+
+
+def search_key(value: str | None) -> str:
+    """What a whole-word search looks into: the folded words between single spaces, with a space at each end,
+    so that " ha " is found in "Hà Tĩnh" but not in "hành" (search with `" " + word + " "`)."""
+    return " " + " ".join(search_words(value)) + " "
+
+
+def has_words(query: str | None, *texts: str) -> bool:
+    """True when every word of `query` is a whole word of `texts` (accents and case ignored)."""
+    wanted = search_words(query)
+    if not wanted:
+        return False
+    key = search_key(" ".join(texts))
+    return all(f" {w} " in key for w in wanted)

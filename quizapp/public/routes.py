@@ -2,12 +2,15 @@
 from flask import Blueprint, Response, abort, jsonify, make_response, render_template, request
 from flask_login import current_user
 
+from quizapp.extensions import limiter
 from quizapp.models import utcnow
 from quizapp.public import formatting
 from quizapp.services import contests, dashboard, registration
 from quizapp.services import leaderboard as leaderboard_service
 from quizapp.services import results as results_service
 from quizapp.web import visible_contest
+
+NAME_SEARCHES_PER_MINUTE = "30 per minute"  # "tìm tên của tôi" on a results page, per address
 
 bp = Blueprint("public", __name__)
 formatting.register(bp)
@@ -55,9 +58,13 @@ def _public_cache(resp, personal: bool):
 
 @bp.get("/ket-qua/dot/<int:round_id>")
 @bp.get("/ket-qua/dot/<int:round_id>/phien-ban/<int:version>")
+@limiter.limit(NAME_SEARCHES_PER_MINUTE, exempt_when=lambda: not request.args.get("ten"))
 def results(round_id: int, version: int | None = None):
     page = results_service.public_results(round_id, version)
-    return render_template("public/results.html", page=page, rnd=page.round, contest=page.round.contest)
+    query = (request.args.get("ten") or "").strip()[:80]
+    found = results_service.search_published(page.result, query) if page.result and query else None
+    return render_template("public/results.html", page=page, rnd=page.round, contest=page.round.contest,
+                           query=query, found=found, search_limit=results_service.SEARCH_LIMIT)
 
 
 @bp.get("/ket-qua/dot/<int:round_id>/tai-ve.<fmt>")

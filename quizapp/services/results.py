@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from quizapp.domain import prizes, ranking, review, timing
+from quizapp.domain import prizes, ranking, review, text, timing
 from quizapp.domain import results as export_format
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
@@ -424,6 +424,30 @@ def public_results(round_id: int, version: int | None = None) -> PublicResults:
         rows = [r for r in result_rows(result) if r.rank <= 10]
     winners = [(t, [r for r in rows if r.track == t["name"]]) for t in result.summary.get("tracks", [])]
     return PublicResults(rnd, result, winners, shown, current)
+
+
+SEARCH_LIMIT = 20
+
+
+def search_published(result: ResultSet, query: str, limit: int = SEARCH_LIMIT) -> list[export_format.ResultRow]:
+    """Ranked contestants of a published version whose name (or unit, commune/ward) holds every word of
+    `query` as a whole word, accents ignored ("mai an phu"); at most `limit`, best ranked first. Only what the
+    public list shows: name, unit or commune/ward, rank, prize, answers and time."""
+    if not text.search_words(query):
+        return []
+    found = []
+    columns = (ResultEntry.rank, ResultEntry.prize, ResultEntry.full_name, ResultEntry.track_name,
+               ResultEntry.area_name, ResultEntry.unit_name, ResultEntry.correct, ResultEntry.total,
+               ResultEntry.duration_ms)
+    q = (select(*columns).join(Track, Track.id == ResultEntry.track_id)
+         .where(ResultEntry.result_set_id == result.id).order_by(ResultEntry.rank, Track.position))
+    for rank, prize, name, track, area, unit, correct, total, ms in db.session.execute(q):
+        if text.has_words(query, name, unit or area):
+            found.append(export_format.ResultRow(rank, prize, name, track, "", area, unit, correct, total, 0.0,
+                                                 None, None, ms, result.published_at, 0))
+            if len(found) >= limit:
+                break
+    return found
 
 
 # ---------------------------------------------------------------- the organiser's overview
