@@ -55,6 +55,9 @@ def import_(path: Path, fmt, dry_run, skip_invalid, allow_duplicates, topic):
         raise SystemExit(1)
 
 
+_EXPORT_EXTENSIONS = {".xlsx": "xlsx", ".csv": "csv", ".gift": "gift", ".txt": "aiken", ".xml": "moodle_xml"}
+
+
 @bank.command("export")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(formats.EXPORT_FORMATS), help="Mặc định: theo đuôi tệp.")
@@ -62,10 +65,14 @@ def import_(path: Path, fmt, dry_run, skip_invalid, allow_duplicates, topic):
 @with_appcontext
 def export(path: Path, fmt, include_retired):
     """Export the bank to PATH."""
-    fmt = fmt or {".xlsx": "xlsx", ".csv": "csv", ".gift": "gift"}.get(path.suffix.lower(), "aiken" if path.suffix == ".txt" else None)
+    fmt = fmt or _EXPORT_EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
-        raise click.ClickException("Không đoán được định dạng; hãy dùng --format.")
-    data = bank_service.export_bank(fmt, status=None if include_retired else "active")
+        raise click.ClickException("Không đoán được định dạng từ đuôi tệp (.xlsx, .csv, .txt, .gift, .xml); "
+                                   "hãy dùng --format.")
+    try:
+        data = bank_service.export_bank(fmt, status=None if include_retired else "active")
+    except DomainError as e:
+        raise click.ClickException(e.message) from None
     path.write_bytes(data)
     click.echo(f"Đã xuất ra {path} ({fmt}, {len(data)} byte).")
 

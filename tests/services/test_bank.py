@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from quizapp.domain import formats
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
 from quizapp.models import Collection, Question, Topic
@@ -143,14 +144,14 @@ def test_retired_questions_are_not_in_the_active_list(db_session):
     assert bank.search("", status="retired")[1] == 1
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv", "aiken", "gift"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "aiken", "gift", "moodle_xml"])
 def test_export_then_import_gives_back_the_same_bank(db_session, fmt):
     bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
     before = {(q.text, tuple(o.text for o in q.options), q.correct_option.text) for q in db_session.scalars(select(Question))}
     data = bank.export_bank(fmt)
     db_session.query(Question).delete()
     db_session.commit()
-    name = {"xlsx": "x.xlsx", "csv": "x.csv", "aiken": "x.txt", "gift": "x.gift"}[fmt]
+    name = {"xlsx": "x.xlsx", "csv": "x.csv", "aiken": "x.txt", "gift": "x.gift", "moodle_xml": "x.xml"}[fmt]
     report = bank.import_file(data, name, fmt=fmt, create_topics=True)
     assert report.added == 2, report.summary
     after = {(q.text, tuple(o.text for o in q.options), q.correct_option.text) for q in db_session.scalars(select(Question))}
@@ -277,3 +278,18 @@ def test_syncing_keeps_moved_questions_versions_changed_ones_and_retires_removed
     newest = db_session.scalar(select(Question).where(Question.external_id == first_id, Question.status == "active"))
     assert newest.text.endswith("(đã sửa)") and newest.family_id == q_first.id and newest.version == 2
     assert db_session.get(Question, q_second.id).status == "retired"
+
+
+def test_the_export_command_writes_moodle_xml_for_an_xml_file(app, runner, tmp_path):
+    with app.app_context():
+        bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
+    out = tmp_path / "ngan-hang.xml"
+    result = runner.invoke(args=["bank", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "moodle_xml" in result.output
+    parsed = formats.parse(out.read_bytes(), "moodle_xml")
+    assert [(q.topic, q.options[q.correct_index]) for q in parsed.questions] == [
+        ("Cải cách thể chế", "2021"), ("Cải cách thủ tục hành chính", "2021")]
+    assert parsed.questions[0].source == "Nghị quyết 76/NQ-CP ngày 15/7/2021"
+    result = runner.invoke(args=["bank", "export", str(tmp_path / "x.pdf")])
+    assert result.exit_code != 0 and "--format" in result.output

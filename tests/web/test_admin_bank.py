@@ -94,6 +94,40 @@ def test_upload_with_errors_shows_each_row_and_offers_no_confirm(app, client, lo
     assert _count(app) == 0
 
 
+MOODLE_WITH_IMAGE = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <name><text>Câu chữ</text></name>
+    <questiontext format="html"><text>Cơ quan nào tiếp nhận hồ sơ?</text></questiontext>
+    <answer fraction="100"><text>Bộ phận Một cửa</text></answer><answer fraction="0"><text>Văn thư</text></answer>
+  </question>
+  <question type="multichoice">
+    <name><text>Sơ đồ bộ máy</text></name>
+    <questiontext format="html"><text>Sơ đồ bên dưới là của cơ quan nào?</text></questiontext>
+    <image>images/so-do.png</image>
+    <answer fraction="100"><text>Sở Nội vụ</text></answer><answer fraction="0"><text>Sở Tư pháp</text></answer>
+  </question>
+</quiz>
+"""
+GIFT_WITH_IMAGE = "::Bản đồ:: [markdown]Tỉnh trong hình ![bản đồ](ban-do.png) là tỉnh nào? {=Hà Tĩnh ~Nghệ An}\n"
+
+
+@pytest.mark.parametrize(("data", "name", "where", "detail"), [
+    (MOODLE_WITH_IMAGE, "co-hinh.xml", "dòng 8", "«Sơ đồ bộ máy» có hình ảnh hoặc tệp nhúng (thẻ &lt;image&gt; của Moodle)"),
+    (GIFT_WITH_IMAGE, "co-hinh.gift", "dòng 1", "«Bản đồ» có hình ảnh hoặc tệp nhúng (ảnh Markdown ![…](…) trong nội dung"),
+])
+def test_a_question_with_an_image_is_named_in_the_report_and_never_imported(app, client, login, organizer, data,
+                                                                              name, where, detail):
+    login(organizer)
+    html = _upload(client, data.encode(), name).get_data(as_text=True)
+    row = re.search(r"<tr><td>" + where + r"</td><td>câu hỏi</td><td>([^<]*)</td></tr>", html).group(1)
+    assert detail in row and "Hãy viết lại nội dung của hình thành chữ" in row
+    assert "chưa nhập câu hỏi nào" in html and "nhap/xac-nhan" not in html
+    skipped = _upload(client, data.encode(), name, skip_invalid=True).get_data(as_text=True)
+    assert detail in skipped and "1 lỗi đã bỏ qua" in skipped
+    assert "Sơ đồ bên dưới" not in skipped.split("Sẽ thêm (")[-1] and _count(app) == 0
+
+
 def test_garbage_xlsx_gets_a_clear_message(client, login, organizer):
     login(organizer)
     html = _upload(client, b"this is not a spreadsheet", "cau-hoi.xlsx").get_data(as_text=True)
@@ -104,6 +138,21 @@ def test_template_download_is_an_xlsx(client, login, organizer):
     login(organizer)
     resp = client.get("/quan-tri/cau-hoi/mau-nhap.xlsx")
     assert resp.status_code == 200 and resp.data[:2] == b"PK"
+
+
+def test_the_bank_page_offers_moodle_xml_and_the_file_imports_back(app, client, login, organizer):
+    with app.app_context():
+        bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
+    login(organizer)
+    page = client.get("/quan-tri/cau-hoi").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]*/xuat/moodle_xml[^"]*)">Moodle XML</a>', page).group(1)
+    resp = client.get(link)
+    assert resp.status_code == 200 and resp.mimetype == "application/xml"
+    assert "ngan-hang-cau-hoi.xml" in resp.headers["Content-Disposition"]
+    assert resp.data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>') and "Cải cách thể chế" in resp.text
+    html = _upload(client, resp.data, "ngan-hang-cau-hoi.xml").get_data(as_text=True)
+    assert "2 câu trùng đã bỏ qua" in html  # read back as the same two questions
+    assert client.get("/quan-tri/cau-hoi/xuat/pdf").status_code == 404
 
 
 def test_an_admin_searches_without_accents_edits_and_retires_with_the_pages_own_form(app, client, login, organizer):
