@@ -293,3 +293,53 @@ def test_the_export_command_writes_moodle_xml_for_an_xml_file(app, runner, tmp_p
     assert parsed.questions[0].source == "Nghị quyết 76/NQ-CP ngày 15/7/2021"
     result = runner.invoke(args=["bank", "export", str(tmp_path / "x.pdf")])
     assert result.exit_code != 0 and "--format" in result.output
+
+
+# ---------------------------------------------------------------- item-writing advice in the import report
+
+HEADER = "Chủ đề,Câu hỏi,Phương án A,Phương án B,Phương án C,Phương án D,Đáp án đúng,Mức độ,Giải thích,Nguồn\n"
+CSV_LONGEST_KEYS = HEADER + (
+    "Cải cách thể chế,Bộ phận Một cửa làm gì?,Thu phí,Tiếp nhận hồ sơ và trả kết quả giải quyết thủ tục,Ký văn bản,Thanh tra,B,1,,\n"
+    "Cải cách thể chế,Công chức cần làm gì khi hồ sơ thiếu?,Hướng dẫn một lần đầy đủ để người dân bổ sung hồ sơ,Từ chối,Im lặng,Chờ đợi,A,1,,\n"
+    "Cải cách thể chế,Dịch vụ công toàn trình là gì?,Nộp tại quầy,Gọi điện,Thực hiện trực tuyến toàn bộ từ nộp hồ sơ đến nhận kết quả,Gửi thư,C,2,,\n"
+)
+CSV_CLEAN = HEADER + (
+    "Cải cách thể chế,Cơ quan nào tiếp nhận hồ sơ thủ tục?,Văn thư,Kế toán,Một cửa,Bảo vệ,C,1,,\n"
+    "Cải cách thể chế,Ai ký quyết định khen thưởng cấp tỉnh?,Chủ tịch UBND,Giám đốc Sở,Chánh Văn phòng,Trưởng phòng,A,2,,\n"
+)
+
+
+def test_the_report_advises_on_keys_that_are_always_longest_without_blocking(db_session):
+    report = bank.import_file(CSV_LONGEST_KEYS.encode(), "dai.csv", create_topics=True)
+    assert report.added == 3 and not report.blocked  # advice, not an error
+    items = report.items
+    assert [(s.ref, s.sign) for s in items.signs if s.sign == "longest_key"] == [
+        ("hàng 2", "longest_key"), ("hàng 3", "longest_key"), ("hàng 4", "longest_key")]
+    assert "Đáp án đúng dài nhất một cách rõ rệt: 3/3 câu có một phương án dài nhất (100%; nên không quá 30%) — vượt" \
+        in items.share_lines[0]
+    assert items.share_lines[1].startswith("Hỏi số hiệu hoặc ngày tháng của văn bản: 0/3 câu (0%")
+
+
+def test_a_clean_file_gets_no_advice(db_session):
+    report = bank.import_file(CSV_CLEAN.encode(), "sach.csv", dry_run=True, create_topics=True)
+    assert len(report.to_add) == 2 and not report.items.has_advice
+
+
+def test_the_import_command_prints_the_advice_and_knows_dry_run_and_new_topics(app, runner, tmp_path):
+    path = tmp_path / "dai.csv"
+    path.write_text(CSV_LONGEST_KEYS, encoding="utf-8")
+    blocked = runner.invoke(args=["bank", "import", str(path), "--dry-run"])
+    assert blocked.exit_code == 1 and "--create-topics" in blocked.output
+    dry = runner.invoke(args=["bank", "import", str(path), "--dry-run", "--create-topics"])
+    assert dry.exit_code == 0, dry.output
+    assert "Gợi ý viết câu hỏi (lời khuyên, không phải lỗi; tệp vẫn nhập được):" in dry.output
+    assert "GỢI Ý hàng 3: Đáp án đúng dài nhất một cách rõ rệt; thí sinh dễ đoán đúng" in dry.output
+    assert "GỢI Ý cả tệp: Đáp án đúng dài nhất một cách rõ rệt: 3/3" in dry.output and "Sẽ thêm 3 câu hỏi" in dry.output
+    with app.app_context():
+        assert _count() == 0
+    done = runner.invoke(args=["bank", "import", str(path), "--create-topics"])
+    assert done.exit_code == 0 and "Đã thêm 3 câu hỏi" in done.output and "GỢI Ý hàng 2" in done.output
+    clean = tmp_path / "sach.csv"
+    clean.write_text(CSV_CLEAN, encoding="utf-8")
+    quiet = runner.invoke(args=["bank", "import", str(clean), "--dry-run"])
+    assert quiet.exit_code == 0 and "GỢI Ý" not in quiet.output and "Gợi ý" not in quiet.output

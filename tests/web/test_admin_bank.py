@@ -10,7 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import Collection, Question, Topic
 from quizapp.services import bank
 from tests.factories import make_contest, make_staff
-from tests.services.test_bank import CSV_OK, CSV_ONE_BAD
+from tests.services.test_bank import CSV_CLEAN, CSV_LONGEST_KEYS, CSV_OK, CSV_ONE_BAD
 
 
 @pytest.fixture
@@ -126,6 +126,20 @@ def test_a_question_with_an_image_is_named_in_the_report_and_never_imported(app,
     skipped = _upload(client, data.encode(), name, skip_invalid=True).get_data(as_text=True)
     assert detail in skipped and "1 lỗi đã bỏ qua" in skipped
     assert "Sơ đồ bên dưới" not in skipped.split("Sẽ thêm (")[-1] and _count(app) == 0
+
+
+def test_the_report_page_gives_item_writing_advice_but_still_offers_the_import(client, login, organizer):
+    login(organizer)
+    html = _upload(client, CSV_LONGEST_KEYS.encode(), "dai.csv").get_data(as_text=True)
+    advice = html.split('<h3 id="advice-h">Gợi ý viết câu hỏi</h3>')[1].split("<h3>Sẽ thêm")[0]
+    assert "không phải lỗi: tệp vẫn nhập được" in advice
+    assert "Cả tệp: Đáp án đúng dài nhất một cách rõ rệt: 3/3 câu có một phương án dài nhất (100%" in advice
+    for row in ("hàng 2", "hàng 3", "hàng 4"):
+        assert f"<tr><td>{row}</td><td>Đáp án đúng dài nhất một cách rõ rệt</td>" in advice
+    assert "hãy viết các phương án dài tương đương" in advice
+    assert "Sẽ thêm 3 câu hỏi" in html and "nhap/xac-nhan" in html  # advice never blocks
+    clean = _upload(client, CSV_CLEAN.encode(), "sach.csv").get_data(as_text=True)
+    assert "Sẽ thêm 2 câu hỏi" in clean and "Gợi ý viết câu hỏi" not in clean
 
 
 def test_garbage_xlsx_gets_a_clear_message(client, login, organizer):
