@@ -19,7 +19,7 @@ bp = Blueprint("admin_bank", __name__, url_prefix="/quan-tri")
 
 EXPORTS = {"xlsx": "ngan-hang-cau-hoi.xlsx", "csv": "ngan-hang-cau-hoi.csv",
            "aiken": "ngan-hang-cau-hoi-aiken.txt", "gift": "ngan-hang-cau-hoi.gift",
-           "moodle_xml": "ngan-hang-cau-hoi-moodle.xml"}
+           "moodle_xml": "ngan-hang-cau-hoi.xml"}
 
 
 @bp.get("/cau-hoi")

@@ -25,7 +25,24 @@ def _print_report(report: bank_service.ImportReport) -> None:
     if report.dry_run:
         for draft in report.to_add:
             click.echo(f"  SẼ THÊM {draft.location or draft.external_id}: {draft.text[:90]}")
+    _print_advice(report)
     click.echo(report.summary)
+    if report.blocked_by_topics:
+        click.echo("Dùng --create-topics để tạo các chủ đề mới này.")
+
+
+def _print_advice(report: bank_service.ImportReport) -> None:
+    """The item-writing advice: printed, never a reason to refuse the file."""
+    items = report.items
+    if items is None or not items.has_advice:
+        return
+    click.echo("Gợi ý viết câu hỏi (lời khuyên, không phải lỗi; tệp vẫn nhập được):")
+    for line in items.share_lines:
+        click.echo(f"  GỢI Ý cả tệp: {line}")
+    for sign in items.signs:
+        click.echo(f"  GỢI Ý {sign.ref or '?'}: {sign.message}; {sign.advice}.")
+    for line in items.same_fact_lines:
+        click.echo(f"  GỢI Ý {line}")
 
 
 @bank.command("import")
@@ -35,8 +52,9 @@ def _print_report(report: bank_service.ImportReport) -> None:
 @click.option("--skip-invalid", is_flag=True, help="Bỏ qua các câu lỗi, nhập các câu hợp lệ.")
 @click.option("--allow-duplicates", is_flag=True, help="Nhập cả các câu trùng.")
 @click.option("--topic", help="Gán mọi câu vào chủ đề này (mã hoặc tên).")
+@click.option("--create-topics", is_flag=True, help="Tạo các chủ đề mà tệp nêu nhưng chưa có.")
 @with_appcontext
-def import_(path: Path, fmt, dry_run, skip_invalid, allow_duplicates, topic):
+def import_(path: Path, fmt, dry_run, skip_invalid, allow_duplicates, topic, create_topics):
     """Import PATH (a file, or the bundled bank's folder)."""
     if path.is_dir():
         if dry_run:
@@ -49,10 +67,13 @@ def import_(path: Path, fmt, dry_run, skip_invalid, allow_duplicates, topic):
     else:
         report = bank_service.import_file(path.read_bytes(), path.name, fmt=fmt, dry_run=dry_run,
                                           skip_invalid=skip_invalid, allow_duplicates=allow_duplicates,
-                                          topic_override=topic)
+                                          topic_override=topic, create_topics=create_topics)
     _print_report(report)
     if report.blocked:
         raise SystemExit(1)
+
+
+_EXPORT_EXTENSIONS = {".xlsx": "xlsx", ".csv": "csv", ".gift": "gift", ".txt": "aiken", ".xml": "moodle_xml"}
 
 
 @bank.command("export")
@@ -62,10 +83,14 @@ def import_(path: Path, fmt, dry_run, skip_invalid, allow_duplicates, topic):
 @with_appcontext
 def export(path: Path, fmt, include_retired):
     """Export the bank to PATH."""
-    fmt = fmt or {".xlsx": "xlsx", ".csv": "csv", ".gift": "gift"}.get(path.suffix.lower(), "aiken" if path.suffix == ".txt" else None)
+    fmt = fmt or _EXPORT_EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
-        raise click.ClickException("Không đoán được định dạng; hãy dùng --format.")
-    data = bank_service.export_bank(fmt, status=None if include_retired else "active")
+        raise click.ClickException("Không đoán được định dạng từ đuôi tệp (.xlsx, .csv, .txt, .gift, .xml); "
+                                   "hãy dùng --format.")
+    try:
+        data = bank_service.export_bank(fmt, status=None if include_retired else "active")
+    except DomainError as e:
+        raise click.ClickException(e.message) from None
     path.write_bytes(data)
     click.echo(f"Đã xuất ra {path} ({fmt}, {len(data)} byte).")
 

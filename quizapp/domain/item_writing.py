@@ -9,7 +9,7 @@ recall in at most 5%), and pairs of questions that test the same fact.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -28,6 +28,15 @@ SIGN_LABELS = {
     "document_trivia": "Hỏi số hiệu hoặc ngày tháng của văn bản",
     "odd_length": "Có phương án ngắn hoặc dài bất thường so với các phương án khác (khó là phương án nghiêm túc)",
     "same_options": "Có hai phương án giống nhau",
+}
+
+# What to do about each sign, said to the organiser who wrote the question.
+SIGN_ADVICE = {
+    "longest_key": "thí sinh dễ đoán đúng mà không cần biết nội dung; hãy viết các phương án dài tương đương",
+    "stem_echo": "hãy diễn đạt đáp án đúng bằng lời khác, hoặc để các phương án nhiễu cũng dùng từ ngữ của câu hỏi",
+    "document_trivia": "nên hỏi nội dung, ý nghĩa của văn bản thay vì số hiệu, ngày tháng",
+    "odd_length": "hãy viết lại phương án đó cho cân đối với các phương án khác",
+    "same_options": "hãy sửa để mỗi phương án nói một ý khác nhau",
 }
 
 _STOPWORDS = frozenset(fold_accents(w) for w in ["và", "của", "các", "là", "theo", "trong", "có", "được", "cho", "với", "những", "một", "để", "từ", "tại", "đến", "về", "khi", "này", "đó", "thì", "nào", "gì", "bao", "nhiêu", "hay", "hoặc", "người", "do", "trên", "không", "phải", "nhất", "đã", "sẽ", "đang", "cần", "như", "ai", "bị", "ra", "vào"])
@@ -50,6 +59,11 @@ class ItemSign:
     def message(self) -> str:
         return SIGN_LABELS[self.sign] + (f": {self.detail}" if self.detail else "")
 
+    @property
+    def advice(self) -> str:
+        """What the writer could do about it (Vietnamese)."""
+        return SIGN_ADVICE[self.sign]
+
 
 @dataclass(frozen=True)
 class SameFact:
@@ -68,6 +82,7 @@ class ItemReport:
     signs: list[ItemSign] = field(default_factory=list)
     same_facts: list[SameFact] = field(default_factory=list)
     with_unique_longest: int = 0  # questions whose options differ in length enough to have a longest one
+    pairs_checked: bool = True  # False when the set was too large to look for questions testing the same fact
 
     def count(self, sign: str) -> int:
         return sum(1 for s in self.signs if s.sign == sign)
@@ -89,6 +104,34 @@ class ItemReport:
         out += [f"{s.ref}: {s.message}." for s in self.signs if s.sign in ("same_options", "odd_length")]
         out += [f"{f.a} và {f.b} kiểm tra cùng một nội dung (giống {f.similarity:.0f}%)." for f in self.same_facts]
         return out
+
+    @property
+    def has_advice(self) -> bool:
+        """True when some question shows a sign or two questions test the same fact."""
+        return bool(self.signs or self.same_facts)
+
+    @property
+    def share_lines(self) -> list[str]:
+        """The set's shares against the bank's limits, one Vietnamese sentence each (advice, not a verdict)."""
+        lines = []
+        for sign, limit, base, of in (
+                ("longest_key", MAX_LONGEST_SHARE, self.with_unique_longest, "câu có một phương án dài nhất"),
+                ("document_trivia", MAX_TRIVIA_SHARE, self.total, "câu")):
+            over = " — vượt mức nên có" if self.share(sign) > limit else ""
+            lines.append(f"{SIGN_LABELS[sign]}: {self.count(sign)}/{base} {of} ({self.share(sign):.0%}; nên không "
+                         f"quá {limit:.0%}){over}.")
+        return lines
+
+    @property
+    def same_fact_lines(self) -> list[str]:
+        """Each pair of questions that test the same fact, as advice (Vietnamese)."""
+        lines = [f"{f.a} và {f.b} kiểm tra cùng một nội dung (giống {f.similarity:.0f}%): một lượt thi có thể rút cả "
+                 "hai câu; hãy bỏ bớt hoặc sửa một câu." for f in self.same_facts]
+        if not self.pairs_checked:
+            total = f"{self.total:,}".replace(",", ".")
+            lines.append(f"Tệp có {total} câu, quá nhiều để dò các cặp câu kiểm tra cùng một nội dung; hãy chia tệp "
+                         "nhỏ hơn nếu cần dò.")
+        return lines
 
 
 def _words(text: str) -> set[str]:
@@ -119,11 +162,12 @@ def _stem_echo(q: QuestionDraft) -> bool:
 
 def is_document_trivia(q: QuestionDraft) -> bool:
     """The question asks which number or date a document has (recall of wording, not of substance)."""
-    if _TRIVIA_STEM.search(fold_accents(q.text)):
+    stem = fold_accents(q.text)
+    if _TRIVIA_STEM.search(stem):
         return True
     folded = [fold_accents(o).strip(" .") for o in q.options]
     ids = sum(1 for o in folded if _DATE_OPTION.match(o) or (_DOC_NUMBER.search(o) and len(o) < 90))
-    return ids >= 3 and ("van ban nao" in fold_accents(q.text) or "ngay" in fold_accents(q.text)
+    return ids >= 3 and ("van ban nao" in stem or "ngay" in stem
                          or any(_DATE_OPTION.match(o) for o in folded))
 
 
@@ -158,11 +202,14 @@ def signs_of(q: QuestionDraft, ref: str = "") -> list[ItemSign]:
     return out
 
 
-def same_facts(questions: Sequence[QuestionDraft]) -> list[SameFact]:
+def same_facts(questions: Sequence[QuestionDraft], ref: Callable[[QuestionDraft], str] | None = None
+               ) -> list[SameFact]:
     """Pairs whose stems ask the same thing, or nearly so with the same correct answer.
 
-    Candidates share a rare stem word, so not every pair is scored.
+    Candidates share a rare stem word, so not every pair is scored. `ref` names a question (its ID, else where it
+    is in the file, by default).
     """
+    ref = ref or _ref
     stems = [dedup_key(q.text) for q in questions]
     keys = [dedup_key(q.options[q.correct_index]) for q in questions]
     words = [_words(q.text) for q in questions]
@@ -174,18 +221,16 @@ def same_facts(questions: Sequence[QuestionDraft]) -> list[SameFact]:
     for i, ws in enumerate(words):
         for w in sorted(ws, key=lambda w: (frequency[w], w))[:6]:
             index.setdefault(w, []).append(i)
-    found, seen = [], set()
+    numbers = [_NUMBERS.findall(stem) for stem in stems]
+    found = []
     for i in range(len(questions)):
         candidates = {j for w in sorted(words[i], key=lambda w: (frequency[w], w))[:6] for j in index.get(w, ()) if j > i}
         for j in sorted(candidates):
-            if (i, j) in seen:
-                continue
-            seen.add((i, j))
-            if _NUMBERS.findall(stems[i]) != _NUMBERS.findall(stems[j]):
+            if numbers[i] != numbers[j]:
                 continue  # "đến năm 2025" and "đến năm 2030" ask different things
             sim = _stem_similarity(stems[i], stems[j])
             if sim >= SAME_FACT_STEM or (sim >= SAME_FACT_STEM_AND_KEY and keys[i] == keys[j]):
-                found.append(SameFact(_ref(questions[i]), _ref(questions[j]), sim))
+                found.append(SameFact(ref(questions[i]), ref(questions[j]), sim))
     return found
 
 
@@ -216,12 +261,24 @@ def _ref(q: QuestionDraft) -> str:
     return q.external_id or q.location
 
 
-def check(questions: Sequence[QuestionDraft]) -> ItemReport:
-    """The item-writing check over a set of questions."""
+def check(questions: Sequence[QuestionDraft], ref: Callable[[QuestionDraft], str] | None = None,
+          pairs_limit: int | None = None) -> ItemReport:
+    """The item-writing check over a set of questions; `ref` names a question in the report (default: its ID,
+    else where it is in the file). Pairs testing the same fact are looked for only up to `pairs_limit` questions
+    (the search can grow with the square of the set)."""
+    ref = ref or _ref
     report = ItemReport(total=len(questions))
     for q in questions:
-        report.signs += signs_of(q)
+        report.signs += signs_of(q, ref(q))
         if unique_longest(q.options) is not None:
             report.with_unique_longest += 1
-    report.same_facts = same_facts(questions)
+    report.pairs_checked = pairs_limit is None or len(questions) <= pairs_limit
+    report.same_facts = same_facts(questions, ref) if report.pairs_checked else []
     return report
+
+
+def where_in_file(q: QuestionDraft) -> str:
+    """A question named by where it is in its file, with its ID when it has one ("dòng 12 (TTHC-01)")."""
+    if q.location and q.external_id:
+        return f"{q.location} ({q.external_id})"
+    return q.location or q.external_id

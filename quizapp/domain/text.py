@@ -24,9 +24,21 @@ def normalize_text(value: str | None) -> str:
 
 def fold_accents(value: str) -> str:
     """Lower-case and drop diacritics, for accent-insensitive search ('cai cach' finds 'cải cách')."""
-    decomposed = unicodedata.normalize("NFD", normalize_text(value).lower())
+    lowered = normalize_text(value).lower()
+    fast = lowered.translate(_LATIN_FOLD)
+    return fast if fast.isascii() else _fold_slowly(lowered)
+
+
+def _fold_slowly(lowered: str) -> str:
+    decomposed = unicodedata.normalize("NFD", lowered)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return stripped.replace("đ", "d")
+
+
+# Lower-case accented Latin letters (all of Vietnamese) and what _fold_slowly makes of each, when that is ASCII:
+# folding them one by one through this table is the same as folding the whole text, only faster.
+_LATIN_FOLD = {code: folded for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
+               if chr(code).lower() == chr(code) and (folded := _fold_slowly(chr(code))).isascii()}
 
 
 def dedup_key(value: str) -> str:

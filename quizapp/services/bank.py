@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import exists, func, insert, select, update
 
 from quizapp import ROOT
-from quizapp.domain import bundle, collation, formats
+from quizapp.domain import bundle, collation, formats, item_writing
 from quizapp.domain.duplicates import DuplicateMatch, find_duplicates, make_key
 from quizapp.domain.errors import DomainError
 from quizapp.domain.formats import tabular
@@ -33,6 +33,7 @@ from quizapp.services import access
 
 BUNDLED_DIR = ROOT / "question_bank"
 DEFAULT_TOPIC = ("chua-phan-loai", "Chưa phân loại")
+ADVICE_PAIRS_LIMIT = 2000  # files up to this size are searched for questions testing the same fact
 
 
 @dataclass
@@ -65,6 +66,7 @@ class ImportReport:
     blocked_by_topics: bool = False  # new topics, and the organiser did not agree to create them
     example_skipped: bool = False  # the template's example row was in the file (and left out)
     collection: str = ""  # the collection the questions go into
+    items: item_writing.ItemReport | None = None  # item-writing advice on the questions to add (never blocks)
 
     @property
     def blocked(self) -> bool:
@@ -147,6 +149,7 @@ def import_drafts(drafts: list[QuestionDraft], issues: list[ImportIssue], *, fil
     if report.blocked:
         return report
     report.to_add, exact = (drafts, {}) if allow_duplicates else _drop_duplicates(drafts, report)
+    report.items = item_writing.check(report.to_add, ref=item_writing.where_in_file, pairs_limit=ADVICE_PAIRS_LIMIT)
     report.new_topics = _missing_topics(report.to_add, collection, topic_titles or {})
     report.blocked_by_topics = bool(report.new_topics) and not create_topics
     if dry_run or not report.to_add or report.blocked:

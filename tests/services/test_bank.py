@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from quizapp.domain import formats
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
 from quizapp.models import Collection, Question, Topic
@@ -143,14 +144,14 @@ def test_retired_questions_are_not_in_the_active_list(db_session):
     assert bank.search("", status="retired")[1] == 1
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv", "aiken", "gift"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "aiken", "gift", "moodle_xml"])
 def test_export_then_import_gives_back_the_same_bank(db_session, fmt):
     bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
     before = {(q.text, tuple(o.text for o in q.options), q.correct_option.text) for q in db_session.scalars(select(Question))}
     data = bank.export_bank(fmt)
     db_session.query(Question).delete()
     db_session.commit()
-    name = {"xlsx": "x.xlsx", "csv": "x.csv", "aiken": "x.txt", "gift": "x.gift"}[fmt]
+    name = {"xlsx": "x.xlsx", "csv": "x.csv", "aiken": "x.txt", "gift": "x.gift", "moodle_xml": "x.xml"}[fmt]
     report = bank.import_file(data, name, fmt=fmt, create_topics=True)
     assert report.added == 2, report.summary
     after = {(q.text, tuple(o.text for o in q.options), q.correct_option.text) for q in db_session.scalars(select(Question))}
@@ -277,3 +278,68 @@ def test_syncing_keeps_moved_questions_versions_changed_ones_and_retires_removed
     newest = db_session.scalar(select(Question).where(Question.external_id == first_id, Question.status == "active"))
     assert newest.text.endswith("(đã sửa)") and newest.family_id == q_first.id and newest.version == 2
     assert db_session.get(Question, q_second.id).status == "retired"
+
+
+def test_the_export_command_writes_moodle_xml_for_an_xml_file(app, runner, tmp_path):
+    with app.app_context():
+        bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
+    out = tmp_path / "ngan-hang.xml"
+    result = runner.invoke(args=["bank", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "moodle_xml" in result.output
+    parsed = formats.parse(out.read_bytes(), "moodle_xml")
+    assert [(q.topic, q.options[q.correct_index]) for q in parsed.questions] == [
+        ("Cải cách thể chế", "2021"), ("Cải cách thủ tục hành chính", "2021")]
+    assert parsed.questions[0].source == "Nghị quyết 76/NQ-CP ngày 15/7/2021"
+    result = runner.invoke(args=["bank", "export", str(tmp_path / "x.pdf")])
+    assert result.exit_code != 0 and "--format" in result.output
+
+
+# ---------------------------------------------------------------- item-writing advice in the import report
+
+HEADER = "Chủ đề,Câu hỏi,Phương án A,Phương án B,Phương án C,Phương án D,Đáp án đúng,Mức độ,Giải thích,Nguồn\n"
+CSV_LONGEST_KEYS = HEADER + (
+    "Cải cách thể chế,Bộ phận Một cửa làm gì?,Thu phí,Tiếp nhận hồ sơ và trả kết quả giải quyết thủ tục,Ký văn bản,Thanh tra,B,1,,\n"
+    "Cải cách thể chế,Công chức cần làm gì khi hồ sơ thiếu?,Hướng dẫn một lần đầy đủ để người dân bổ sung hồ sơ,Từ chối,Im lặng,Chờ đợi,A,1,,\n"
+    "Cải cách thể chế,Dịch vụ công toàn trình là gì?,Nộp tại quầy,Gọi điện,Thực hiện trực tuyến toàn bộ từ nộp hồ sơ đến nhận kết quả,Gửi thư,C,2,,\n"
+)
+CSV_CLEAN = HEADER + (
+    "Cải cách thể chế,Cơ quan nào tiếp nhận hồ sơ thủ tục?,Văn thư,Kế toán,Một cửa,Bảo vệ,C,1,,\n"
+    "Cải cách thể chế,Ai ký quyết định khen thưởng cấp tỉnh?,Chủ tịch UBND,Giám đốc Sở,Chánh Văn phòng,Trưởng phòng,A,2,,\n"
+)
+
+
+def test_the_report_advises_on_keys_that_are_always_longest_without_blocking(db_session):
+    report = bank.import_file(CSV_LONGEST_KEYS.encode(), "dai.csv", create_topics=True)
+    assert report.added == 3 and not report.blocked  # advice, not an error
+    items = report.items
+    assert [(s.ref, s.sign) for s in items.signs if s.sign == "longest_key"] == [
+        ("hàng 2", "longest_key"), ("hàng 3", "longest_key"), ("hàng 4", "longest_key")]
+    assert "Đáp án đúng dài nhất một cách rõ rệt: 3/3 câu có một phương án dài nhất (100%; nên không quá 30%) — vượt" \
+        in items.share_lines[0]
+    assert items.share_lines[1].startswith("Hỏi số hiệu hoặc ngày tháng của văn bản: 0/3 câu (0%")
+
+
+def test_a_clean_file_gets_no_advice(db_session):
+    report = bank.import_file(CSV_CLEAN.encode(), "sach.csv", dry_run=True, create_topics=True)
+    assert len(report.to_add) == 2 and not report.items.has_advice
+
+
+def test_the_import_command_prints_the_advice_and_knows_dry_run_and_new_topics(app, runner, tmp_path):
+    path = tmp_path / "dai.csv"
+    path.write_text(CSV_LONGEST_KEYS, encoding="utf-8")
+    blocked = runner.invoke(args=["bank", "import", str(path), "--dry-run"])
+    assert blocked.exit_code == 1 and "--create-topics" in blocked.output
+    dry = runner.invoke(args=["bank", "import", str(path), "--dry-run", "--create-topics"])
+    assert dry.exit_code == 0, dry.output
+    assert "Gợi ý viết câu hỏi (lời khuyên, không phải lỗi; tệp vẫn nhập được):" in dry.output
+    assert "GỢI Ý hàng 3: Đáp án đúng dài nhất một cách rõ rệt; thí sinh dễ đoán đúng" in dry.output
+    assert "GỢI Ý cả tệp: Đáp án đúng dài nhất một cách rõ rệt: 3/3" in dry.output and "Sẽ thêm 3 câu hỏi" in dry.output
+    with app.app_context():
+        assert _count() == 0
+    done = runner.invoke(args=["bank", "import", str(path), "--create-topics"])
+    assert done.exit_code == 0 and "Đã thêm 3 câu hỏi" in done.output and "GỢI Ý hàng 2" in done.output
+    clean = tmp_path / "sach.csv"
+    clean.write_text(CSV_CLEAN, encoding="utf-8")
+    quiet = runner.invoke(args=["bank", "import", str(clean), "--dry-run"])
+    assert quiet.exit_code == 0 and "GỢI Ý" not in quiet.output and "Gợi ý" not in quiet.output

@@ -1,6 +1,8 @@
 """GIFT import: supported types import, every other type is reported at its line."""
 from pathlib import Path
 
+import pytest
+
 from quizapp.domain import formats
 from quizapp.domain.formats import gift
 from quizapp.domain.questions import QuestionDraft
@@ -120,3 +122,25 @@ def test_export_escapes_special_characters():
     assert "$CATEGORY: the-che" in text
     assert "::the-che-001::Tỷ lệ 1\\:2 \\{a\\}? {" in text
     assert "\t=\\= 5" in text and "\t~\\~ 6 \\# x" in text and "\t####Xem \\#3" in text
+
+
+@pytest.mark.parametrize(("text", "detail"), [
+    ("::Bản đồ:: [markdown]Xem ![bản đồ](ban-do.png) rồi chọn {=Hà Tĩnh ~Nghệ An}", "ảnh Markdown ![…](…) trong nội dung câu hỏi"),
+    ("::Bản đồ:: Xem ![bản đồ][hinh1] rồi chọn {=Hà Tĩnh ~Nghệ An}", "ảnh Markdown ![…](…) trong nội dung câu hỏi"),
+    ("::Bản đồ:: Tỉnh nào? {=[html]<img src='ha-tinh.png'> ~Nghệ An}", "thẻ <img> trong phương án A"),
+    ("::Bản đồ:: Tỉnh nào? {=Hà Tĩnh ~[markdown]![Nghệ An](na.png)}", "ảnh Markdown ![…](…) trong phương án B"),
+    ("::Bản đồ:: Tỉnh nào? {=Hà Tĩnh ~Nghệ An ####[html]Xem <img src='@@PLUGINFILE@@/a.png'>}",
+     "thẻ <img> trong phần giải thích"),
+])
+def test_gift_images_are_refused_with_the_question_and_what_to_do(text, detail):
+    result = _parse("// đầu tệp\n\n" + text + "\n")
+    assert not result.questions and len(result.issues) == 1
+    issue = result.issues[0]
+    assert issue.location == "dòng 3" and not issue.skipped_type
+    assert f"Câu hỏi «Bản đồ» có hình ảnh hoặc tệp nhúng ({detail})" in issue.message
+    assert "Hãy viết lại nội dung của hình thành chữ" in issue.message
+
+
+def test_markdown_image_syntax_in_plain_text_is_only_text():
+    result = _parse("[plain]Ký hiệu ![a](b) là gì? {=Ảnh trong Markdown ~Liên kết}\n")
+    assert [q.text for q in result.questions] == ["Ký hiệu ![a](b) là gì?"]

@@ -11,6 +11,7 @@ CARRIED = {
     "csv": CORE + ("topic", "difficulty", "explanation", "source"),
     "aiken": CORE,
     "gift": CORE + ("topic", "explanation", "external_id"),
+    "moodle_xml": CORE + ("topic", "explanation", "source", "external_id"),
     "bank": CORE + ("topic", "difficulty", "explanation", "source", "evidence", "seed", "external_id"),
 }
 
@@ -40,7 +41,7 @@ def _fields(question: QuestionDraft, names) -> dict:
     return {name: getattr(question, name) for name in names}
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv", "aiken", "gift", "bank"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "aiken", "gift", "moodle_xml", "bank"])
 def test_export_then_import_gives_the_same_questions(fmt):
     drafts = FOUR_OPTION_DRAFTS + ([] if fmt == "bank" else OTHER_DRAFTS)
     if fmt == "bank":
@@ -50,10 +51,10 @@ def test_export_then_import_gives_the_same_questions(fmt):
     assert [_fields(q, CARRIED[fmt]) for q in result.questions] == [_fields(d, CARRIED[fmt]) for d in drafts]
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv", "aiken", "gift", "bank"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "aiken", "gift", "moodle_xml", "bank"])
 def test_exported_files_are_detected_as_their_own_format(fmt):
     data = formats.export(FOUR_OPTION_DRAFTS[:1], fmt)
-    name = {"xlsx": "a.xlsx", "csv": "a.csv"}.get(fmt, "a.txt")
+    name = {"xlsx": "a.xlsx", "csv": "a.csv", "moodle_xml": "ngan-hang-cau-hoi.xml"}.get(fmt, "a.txt")
     assert formats.detect_format(name, data[:4096]) == fmt
 
 
@@ -72,4 +73,4 @@ def test_bank_export_refuses_several_topics():
 
 def test_unknown_export_format_is_refused():
     with pytest.raises(ValueError):
-        formats.export(FOUR_OPTION_DRAFTS, "moodle_xml")
+        formats.export(FOUR_OPTION_DRAFTS, "pdf")

@@ -10,7 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import Collection, Question, Topic
 from quizapp.services import bank
 from tests.factories import make_contest, make_staff
-from tests.services.test_bank import CSV_OK, CSV_ONE_BAD
+from tests.services.test_bank import CSV_CLEAN, CSV_LONGEST_KEYS, CSV_OK, CSV_ONE_BAD
 
 
 @pytest.fixture
@@ -94,6 +94,54 @@ def test_upload_with_errors_shows_each_row_and_offers_no_confirm(app, client, lo
     assert _count(app) == 0
 
 
+MOODLE_WITH_IMAGE = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <name><text>Câu chữ</text></name>
+    <questiontext format="html"><text>Cơ quan nào tiếp nhận hồ sơ?</text></questiontext>
+    <answer fraction="100"><text>Bộ phận Một cửa</text></answer><answer fraction="0"><text>Văn thư</text></answer>
+  </question>
+  <question type="multichoice">
+    <name><text>Sơ đồ bộ máy</text></name>
+    <questiontext format="html"><text>Sơ đồ bên dưới là của cơ quan nào?</text></questiontext>
+    <image>images/so-do.png</image>
+    <answer fraction="100"><text>Sở Nội vụ</text></answer><answer fraction="0"><text>Sở Tư pháp</text></answer>
+  </question>
+</quiz>
+"""
+GIFT_WITH_IMAGE = "::Bản đồ:: [markdown]Tỉnh trong hình ![bản đồ](ban-do.png) là tỉnh nào? {=Hà Tĩnh ~Nghệ An}\n"
+
+
+@pytest.mark.parametrize(("data", "name", "where", "detail"), [
+    (MOODLE_WITH_IMAGE, "co-hinh.xml", "dòng 8", "«Sơ đồ bộ máy» có hình ảnh hoặc tệp nhúng (thẻ &lt;image&gt; của Moodle)"),
+    (GIFT_WITH_IMAGE, "co-hinh.gift", "dòng 1", "«Bản đồ» có hình ảnh hoặc tệp nhúng (ảnh Markdown ![…](…) trong nội dung"),
+])
+def test_a_question_with_an_image_is_named_in_the_report_and_never_imported(app, client, login, organizer, data,
+                                                                              name, where, detail):
+    login(organizer)
+    html = _upload(client, data.encode(), name).get_data(as_text=True)
+    row = re.search(r"<tr><td>" + where + r"</td><td>câu hỏi</td><td>([^<]*)</td></tr>", html).group(1)
+    assert detail in row and "Hãy viết lại nội dung của hình thành chữ" in row
+    assert "chưa nhập câu hỏi nào" in html and "nhap/xac-nhan" not in html
+    skipped = _upload(client, data.encode(), name, skip_invalid=True).get_data(as_text=True)
+    assert detail in skipped and "1 lỗi đã bỏ qua" in skipped
+    assert "Sơ đồ bên dưới" not in skipped.split("Sẽ thêm (")[-1] and _count(app) == 0
+
+
+def test_the_report_page_gives_item_writing_advice_but_still_offers_the_import(client, login, organizer):
+    login(organizer)
+    html = _upload(client, CSV_LONGEST_KEYS.encode(), "dai.csv").get_data(as_text=True)
+    advice = html.split('<h3 id="advice-h">Gợi ý viết câu hỏi</h3>')[1].split("<h3>Sẽ thêm")[0]
+    assert "không phải lỗi: tệp vẫn nhập được" in advice
+    assert "Cả tệp: Đáp án đúng dài nhất một cách rõ rệt: 3/3 câu có một phương án dài nhất (100%" in advice
+    for row in ("hàng 2", "hàng 3", "hàng 4"):
+        assert f"<tr><td>{row}</td><td>Đáp án đúng dài nhất một cách rõ rệt</td>" in advice
+    assert "hãy viết các phương án dài tương đương" in advice
+    assert "Sẽ thêm 3 câu hỏi" in html and "nhap/xac-nhan" in html  # advice never blocks
+    clean = _upload(client, CSV_CLEAN.encode(), "sach.csv").get_data(as_text=True)
+    assert "Sẽ thêm 2 câu hỏi" in clean and "Gợi ý viết câu hỏi" not in clean
+
+
 def test_garbage_xlsx_gets_a_clear_message(client, login, organizer):
     login(organizer)
     html = _upload(client, b"this is not a spreadsheet", "cau-hoi.xlsx").get_data(as_text=True)
@@ -104,6 +152,21 @@ def test_template_download_is_an_xlsx(client, login, organizer):
     login(organizer)
     resp = client.get("/quan-tri/cau-hoi/mau-nhap.xlsx")
     assert resp.status_code == 200 and resp.data[:2] == b"PK"
+
+
+def test_the_bank_page_offers_moodle_xml_and_the_file_imports_back(app, client, login, organizer):
+    with app.app_context():
+        bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
+    login(organizer)
+    page = client.get("/quan-tri/cau-hoi").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]*/xuat/moodle_xml[^"]*)">Moodle XML</a>', page).group(1)
+    resp = client.get(link)
+    assert resp.status_code == 200 and resp.mimetype == "application/xml"
+    assert "ngan-hang-cau-hoi.xml" in resp.headers["Content-Disposition"]
+    assert resp.data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>') and "Cải cách thể chế" in resp.text
+    html = _upload(client, resp.data, "ngan-hang-cau-hoi.xml").get_data(as_text=True)
+    assert "2 câu trùng đã bỏ qua" in html  # read back as the same two questions
+    assert client.get("/quan-tri/cau-hoi/xuat/pdf").status_code == 404
 
 
 def test_an_admin_searches_without_accents_edits_and_retires_with_the_pages_own_form(app, client, login, organizer):

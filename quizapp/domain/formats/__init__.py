@@ -9,7 +9,7 @@ from quizapp.domain.questions import ImportIssue, ParseResult, QuestionDraft
 from quizapp.domain.text import normalize_text
 
 FORMATS = ("xlsx", "csv", "aiken", "gift", "moodle_xml", "bank")
-EXPORT_FORMATS = ("xlsx", "csv", "aiken", "gift", "bank")
+EXPORT_FORMATS = ("xlsx", "csv", "aiken", "gift", "moodle_xml", "bank")
 
 MAX_TEXT_LENGTH = 2000
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
@@ -41,7 +41,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BANK_HEADER = re.compile(r"^\s*TOPIC:", re.MULTILINE)
 _GIFT_SYNTAX = re.compile(r"\{[^{}]*\}|^\s*::", re.MULTILINE)
 _HTML_HINT = re.compile(r"<[A-Za-z/!][^>]*>|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
-_MEDIA = re.compile(r"<(img|video|audio|object|embed|iframe|svg)\b|@@PLUGINFILE@@", re.IGNORECASE)
+_MEDIA = re.compile(r"<(img|video|audio|object|embed|iframe|svg|picture|canvas)\b|@@PLUGINFILE@@", re.IGNORECASE)
+# Markdown images, inline ![alt](url) or by reference ![alt][ref].
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]\n]*\]\s*[(\[]")
 
 
 def detect_format(filename: str, head: bytes) -> str | None:
@@ -82,7 +84,7 @@ def parse(data: bytes, fmt: str, filename: str = "") -> ParseResult:
 
 
 def export(questions: list[QuestionDraft], fmt: str) -> bytes:
-    """Write questions in format `fmt` (xlsx, csv, aiken, gift or bank)."""
+    """Write questions in format `fmt` (xlsx, csv, aiken, gift, moodle_xml or bank)."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"cannot export format {fmt!r}")
     module = _module(fmt)
@@ -157,10 +159,22 @@ def skipped_issue(location: str, kind: str) -> ImportIssue:
     return ImportIssue(location, "", f"Dạng câu hỏi «{name}» chưa được hỗ trợ, đã bỏ qua.", skipped_type=kind)
 
 
-def media_issue(location: str) -> ImportIssue:
-    """The issue reported for a question whose HTML embeds an image or other file."""
-    message = "Câu hỏi có hình ảnh hoặc tệp nhúng; ứng dụng chỉ hỗ trợ câu hỏi dạng chữ, đã bỏ qua."
+def media_issue(location: str, detail: str = "", name: str = "") -> ImportIssue:
+    """The issue reported for a question that embeds an image or other file (`detail`: what and where).
+
+    Such a question is never imported without its image: the organiser is told to write the image's content as
+    text instead.
+    """
+    who = f"Câu hỏi «{_short(name)}»" if name else "Câu hỏi"
+    what = f" ({detail})" if detail else ""
+    message = (f"{who} có hình ảnh hoặc tệp nhúng{what}; ứng dụng chỉ hiển thị câu hỏi dạng chữ nên không nhập "
+               "câu này. Hãy viết lại nội dung của hình thành chữ (hoặc bỏ hình nếu không cần) rồi nhập lại tệp.")
     return ImportIssue(location, "câu hỏi", message)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = normalize_text(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # ---------------------------------------------------------------- text helpers
@@ -188,6 +202,17 @@ def looks_like_html(text: str) -> bool:
 def has_media(text: str) -> bool:
     """True when HTML `text` embeds an image, video or other file the app cannot show."""
     return bool(_MEDIA.search(text))
+
+
+def media_in(text: str, markdown: bool = False) -> str:
+    """What media `text` embeds, in Vietnamese ("thẻ <img>"), or "" when none; `markdown` also looks for
+    Markdown images (![alt](url))."""
+    found = _MEDIA.search(text or "")
+    if found:
+        return "tệp nhúng @@PLUGINFILE@@" if found.group(1) is None else f"thẻ <{found.group(1).lower()}>"
+    if markdown and _MARKDOWN_IMAGE.search(text or ""):
+        return "ảnh Markdown ![…](…)"
+    return ""
 
 
 class _TextExtractor(HTMLParser):

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from quizapp.domain.formats import (
     add_draft,
     decode_text,
-    has_media,
     html_to_text,
     looks_like_html,
+    media_in,
     media_issue,
+    option_label,
     skipped_issue,
     split_lines,
 )
@@ -105,14 +106,25 @@ def _read_question(result: ParseResult, line: int, body: str, topic: str) -> Non
     # Moodle's "missing word" form: text after the answers means the answers fill a blank.
     stem = body[:start] + ("" if body.endswith("}") else "_____") + body[finish + 1:]
     fmt, stem = _format_marker(stem.strip(), "moodle")
-    if has_media(stem):
-        result.issues.append(media_issue(where))
-        return
     general_fmt, general = _format_marker(general, fmt)
     draft = QuestionDraft(text=_to_text(stem, fmt), options=[], correct_index=-1, topic=topic,
                           explanation=_to_text(general, general_fmt),
                           external_id=normalize_text(_restore(name)), location=where)
+    media = _media(stem, fmt, "nội dung câu hỏi") or _media(general, general_fmt, "phần giải thích")
+    if media:
+        result.issues.append(media_issue(where, media, draft.external_id or draft.text))
+        return
     _read_answers(result, draft, answers, fmt)
+
+
+def _media(text: str, fmt: str, place: str) -> str:
+    """What image a GIFT fragment embeds and where (Vietnamese), or "" when none.
+
+    HTML media count in every format (even [plain]: the tag would show as text); Markdown images wherever
+    Markdown could be meant, i.e. not in [plain] or [html] text.
+    """
+    found = media_in(text, markdown=fmt in ("markdown", "moodle"))
+    return f"{found} trong {place}" if found else ""
 
 
 def _split_name(body: str) -> tuple[str, str]:
@@ -180,11 +192,12 @@ def _read_multichoice(result: ParseResult, draft: QuestionDraft, answers: str, f
     parts = [p.strip() for p in answers.replace("=", "~=").split("~")]
     parts = parts[1:] if not parts[0] else parts
     weights, options = [], []
-    for part in parts:
+    for index, part in enumerate(parts):
         weight, part = _weight(part)
         option_fmt, option = _format_marker(part.split("#", 1)[0].strip(), fmt)
-        if has_media(option):
-            result.issues.append(media_issue(draft.location))
+        media = _media(option, option_fmt, f"phương án {option_label(index)}")
+        if media:
+            result.issues.append(media_issue(draft.location, media, draft.external_id or draft.text))
             return
         weights.append(weight)
         options.append(_to_text(option, option_fmt))
