@@ -137,8 +137,9 @@ def export(contest, access, round_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     try:
-        data, filename = results_service.export(round_id, fmt, public=bool(request.args.get("cong-khai")),
-                                                version=request.args.get("phien-ban", type=int), scope=access)
+        data, filename = results_service.export(
+            round_id, fmt, public=bool(request.args.get("cong-khai")), version=request.args.get("phien-ban", type=int),
+            scope=access, contacts=request.args.get("lien-he") != "0", actor=current_user, now=utcnow())
     except DomainError as e:
         flash(e.message, "error")
         return _back(contest, round_id)

@@ -51,18 +51,24 @@ def compute(round_id: int):
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--public", is_flag=True, help="Bản công khai (chỉ họ tên và đơn vị/xã, phường) của kết quả đã công bố.")
 @click.option("--version", "version", type=int, help="Phiên bản kết quả (mặc định: bản mới nhất).")
+@click.option("--contacts", is_flag=True,
+              help="Thêm số điện thoại, số CCCD, ngày sinh, email của người đoạt giải (bản đầy đủ; được ghi nhật ký).")
 @with_appcontext
-def export(round_id: int, path: Path, public: bool, version: int | None):
+def export(round_id: int, path: Path, public: bool, version: int | None, contacts: bool):
     """Write the results of ROUND_ID to PATH (.xlsx or .csv)."""
     fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(path.suffix.lower())
     if fmt is None:
         raise click.ClickException("Tên tệp phải kết thúc bằng .xlsx hoặc .csv.")
+    if public and contacts:
+        raise click.ClickException("Bản công khai không bao giờ có thông tin liên hệ; bỏ --contacts hoặc --public.")
     try:
-        data, _name = results_service.export(round_id, fmt, public=public, version=version)
+        data, _name = results_service.export(round_id, fmt, public=public, version=version, contacts=contacts,
+                                             now=utcnow())
     except DomainError as e:
         _fail(e)
     path.write_bytes(data)
-    click.echo(f"Đã xuất {'bản công khai' if public else 'bản đầy đủ'} ra {path} ({len(data)} byte).")
+    what = "bản công khai" if public else "bản đầy đủ" + (" kèm liên hệ người đoạt giải" if contacts else "")
+    click.echo(f"Đã xuất {what} ra {path} ({len(data)} byte).")
     if public and fmt == "csv":
         click.echo(f"SHA-256: {results_service.export_format.sha256_hex(data)}")
 

@@ -51,6 +51,12 @@ class Access:
         """CCCD and phone in full: admins only (organisers see them masked, as everyone else)."""
         return self.role == ADMIN
 
+    @property
+    def sees_winner_contacts(self) -> bool:
+        """Prize winners' phone, CCCD, birth date and e-mail in the results file (to hand out the prizes): admins
+        and the contest's organisers; moderators never. The only place organisers see these in full."""
+        return self.can_decide
+
 
 def for_contest(user: User | None, contest: Contest | int | None) -> Access | None:
     """This user's access to the contest, or None (not staff of it)."""

@@ -331,7 +331,7 @@ def publish(result_id: int, now: datetime, actor: User | None = None, reason: st
         current.status = SUPERSEDED
         db.session.flush()  # one published version per round, checked by the database
         result.supersedes_id, result.reason = current.id, reason
-    result.public_csv = export_format.to_csv(result_rows(result), export_format.PUBLIC_COLUMNS, display_tz())
+    result.public_csv = export_format.to_csv(public_rows(result), export_format.PUBLIC_COLUMNS, display_tz())
     result.digest = export_format.sha256_hex(result.public_csv)
     result.status, result.published_at, result.published_by_id = PUBLISHED, now, user_id
     _log("result.publish", actor, now, result.round, {"version": result.version, "digest": result.digest}, reason)
@@ -346,20 +346,40 @@ def publish(result_id: int, now: datetime, actor: User | None = None, reason: st
 # ---------------------------------------------------------------- reading and exporting
 
 
-def result_rows(result: ResultSet, winners_only: bool = False,
-                scope: access.Access | None = None) -> list[export_format.ResultRow]:
-    """The version's ranked contestants, track by track, as plain rows (within a moderator's scope if given)."""
+def result_rows(result: ResultSet, winners_only: bool = False, scope: access.Access | None = None,
+                contacts: bool = False) -> list[export_format.ResultRow]:
+    """The version's ranked contestants, track by track, as plain rows (within a moderator's scope if given).
+
+    `contacts` attaches the prize winners' phone, CCCD, birth date and e-mail; the caller decides who may have them.
+    """
     q = select(ResultEntry).join(Track, Track.id == ResultEntry.track_id).where(ResultEntry.result_set_id == result.id)
     if scope is not None and not scope.sees_everything:
         q = q.where(ResultEntry.registration_id.in_(select(Registration.id).where(access.registration_condition(scope))))
     if winners_only:
         q = q.where(ResultEntry.prize.isnot(None))
+    entries = list(db.session.scalars(q.order_by(Track.position, Track.id, ResultEntry.rank)))
+    found = _winner_contacts(result) if contacts else {}
     return [
         export_format.ResultRow(e.rank, e.prize, e.full_name, e.track_name, e.area_code, e.area_name, e.unit_name,
                                 e.correct, e.total, e.score, e.prediction, e.prediction_error, e.duration_ms,
-                                e.submitted_at, e.attempt_id, tuple(f for f in e.flags.split(";") if f))
-        for e in db.session.scalars(q.order_by(Track.position, Track.id, ResultEntry.rank))
+                                e.submitted_at, e.attempt_id, tuple(f for f in e.flags.split(";") if f),
+                                contact=found.get(e.registration_id))
+        for e in entries
     ]
+
+
+def _winner_contacts(result: ResultSet) -> dict[int, export_format.Contact]:
+    """Contact details of the version's prize winners only, by registration (read now, not frozen)."""
+    rows = db.session.execute(
+        select(ResultEntry.registration_id, User.phone, User.cccd, User.birth_date, User.email)
+        .join(Registration, Registration.id == ResultEntry.registration_id).join(User, User.id == Registration.user_id)
+        .where(ResultEntry.result_set_id == result.id, ResultEntry.prize.isnot(None)))
+    return {r[0]: export_format.Contact(r[1] or "", r[2] or "", r[3], r[4] or "") for r in rows}
+
+
+def public_rows(result: ResultSet) -> list[export_format.ResultRow]:
+    """What the public page and the public file list (the winners, or each track's first ten without prizes)."""
+    return export_format.public_selection(result_rows(result))
 
 
 def _version(round_id: int, version: int | None, public: bool) -> ResultSet:
@@ -375,22 +395,39 @@ def _version(round_id: int, version: int | None, public: bool) -> ResultSet:
     return result
 
 
+def contacts_allowed(scope: access.Access | None, asked: bool) -> bool:
+    """Winners' contacts go into the organiser's file when asked, for admins and organisers (never moderators);
+    without a scope (the command line, an operator's tool) only when asked explicitly."""
+    return asked and (scope is None or scope.sees_winner_contacts)
+
+
 def export(round_id: int, fmt: str, public: bool = False, version: int | None = None,
-           scope: access.Access | None = None) -> tuple[bytes, str]:
-    """The results file and its name: the organiser's (every column) or the public one (name and unit only).
+           scope: access.Access | None = None, contacts: bool = False, actor: User | None = None,
+           now: datetime | None = None) -> tuple[bytes, str]:
+    """The results file and its name: the organiser's (every column) or the public one (winners, name and unit only).
 
     The public CSV of a published version is the frozen file whose digest the public page shows. A moderator's
-    scope limits the organiser's file to their unit or area, and drafts to what they may see.
+    scope limits the organiser's file to their unit or area, and drafts to what they may see. `contacts` adds the
+    prize winners' phone, CCCD, birth date and e-mail where `contacts_allowed`; handing them out is audit-logged
+    (counts only, never the values) when `now` is given.
     """
     if fmt not in ("csv", "xlsx"):
         raise ResultsError("Định dạng xuất phải là csv hoặc xlsx.", "format")
     rnd = get_round(round_id)
     result = _version(round_id, version, public)
     stem = f"ket-qua-{rnd.contest.slug}-dot-{rnd.number}-v{result.version}" + ("" if public else "-day-du")
-    if public and fmt == "csv" and result.public_csv is not None:
-        return result.public_csv, f"{stem}.csv"
-    columns = export_format.PUBLIC_COLUMNS if public else export_format.ORGANIZER_COLUMNS
-    rows = result_rows(result, scope=None if public else scope)
+    if public:
+        if fmt == "csv" and result.public_csv is not None:
+            return result.public_csv, f"{stem}.csv"
+        rows, columns = public_rows(result), export_format.PUBLIC_COLUMNS
+    else:
+        with_contacts = contacts_allowed(scope, contacts)
+        rows = result_rows(result, scope=scope, contacts=with_contacts)
+        columns = export_format.ORGANIZER_COLUMNS + (export_format.CONTACT_COLUMNS if with_contacts else ())
+        if with_contacts and now is not None:
+            _log("result.export_contacts", actor, now, rnd, {"version": result.version, "format": fmt,
+                                                             "winners": sum(1 for r in rows if r.contact)})
+            db.session.commit()
     if fmt == "csv":
         return export_format.to_csv(rows, columns, display_tz()), f"{stem}.csv"
     return export_format.to_xlsx(rows, columns, display_tz(), title=rnd.name), f"{stem}.xlsx"
@@ -419,9 +456,7 @@ def public_results(round_id: int, version: int | None = None) -> PublicResults:
         if version is not None:
             raise ResultsError("Không tìm thấy phiên bản kết quả này.", "not_found")
         return PublicResults(rnd, None, [], shown, None)
-    rows = result_rows(result, winners_only=True)
-    if not rows:  # no prizes configured: show the top ten of each track
-        rows = [r for r in result_rows(result) if r.rank <= 10]
+    rows = public_rows(result)
     winners = [(t, [r for r in rows if r.track == t["name"]]) for t in result.summary.get("tracks", [])]
     return PublicResults(rnd, result, winners, shown, current)
 
@@ -430,24 +465,12 @@ SEARCH_LIMIT = 20
 
 
 def search_published(result: ResultSet, query: str, limit: int = SEARCH_LIMIT) -> list[export_format.ResultRow]:
-    """Ranked contestants of a published version whose name (or unit, commune/ward) holds every word of
-    `query` as a whole word, accents ignored ("mai an phu"); at most `limit`, best ranked first. Only what the
-    public list shows: name, unit or commune/ward, rank, prize, answers and time."""
+    """The people of the public list (public_rows: what the page and the public file show, nobody else) whose
+    name, unit or commune/ward holds every word of `query` as a whole word, accents ignored ("mai an phu");
+    at most `limit`, in the list's order."""
     if not text.search_words(query):
         return []
-    found = []
-    columns = (ResultEntry.rank, ResultEntry.prize, ResultEntry.full_name, ResultEntry.track_name,
-               ResultEntry.area_name, ResultEntry.unit_name, ResultEntry.correct, ResultEntry.total,
-               ResultEntry.duration_ms)
-    q = (select(*columns).join(Track, Track.id == ResultEntry.track_id)
-         .where(ResultEntry.result_set_id == result.id).order_by(ResultEntry.rank, Track.position))
-    for rank, prize, name, track, area, unit, correct, total, ms in db.session.execute(q):
-        if text.has_words(query, name, unit or area):
-            found.append(export_format.ResultRow(rank, prize, name, track, "", area, unit, correct, total, 0.0,
-                                                 None, None, ms, result.published_at, 0))
-            if len(found) >= limit:
-                break
-    return found
+    return [r for r in public_rows(result) if text.has_words(query, r.full_name, r.unit_or_ward)][:limit]
 
 
 # ---------------------------------------------------------------- the organiser's overview

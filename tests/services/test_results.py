@@ -2,6 +2,7 @@
 import csv
 import hashlib
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -10,10 +11,10 @@ from sqlalchemy import func, select
 
 from quizapp.domain import ranking
 from quizapp.domain.errors import DomainError
-from quizapp.domain.results import ORGANIZER_COLUMNS, PUBLIC_COLUMNS
+from quizapp.domain.results import HEADERS, ORGANIZER_COLUMNS, PUBLIC_COLUMNS
 from quizapp.extensions import db
-from quizapp.models import AuditLog, Registration, ResultEntry, ResultSet, User, utcnow
-from quizapp.services import results
+from quizapp.models import AuditLog, Registration, ResultEntry, ResultSet, Round, User, utcnow
+from quizapp.services import access, results
 from tests.factories import make_contest, make_staff, register_contestant
 from tests.results_factories import all_entries, make_world
 
@@ -134,28 +135,108 @@ def test_publishing_freezes_the_public_csv_and_its_digest_matches_the_export(pla
     assert again == data  # the same bytes every time
 
 
-def test_exports_have_exactly_the_agreed_columns(played):
+def by_header(table: list[list[str]]) -> list[dict[str, str]]:
+    return [dict(zip(table[0], row)) for row in table[1:]]
+
+
+def test_exports_have_exactly_the_agreed_vietnamese_columns(played):
     world, *_ = played
     publish(world)
     organizer = csv_rows(results.export(world.round.id, "csv")[0])
-    assert organizer[0] == list(ORGANIZER_COLUMNS)
+    assert organizer[0] == [HEADERS[c] for c in ORGANIZER_COLUMNS]
     assert len(organizer) == 1 + 7
-    first = dict(zip(organizer[0], organizer[1]))
-    assert first["rank"] == "1" and first["full_name"] == "Trần Văn An" and first["unit_name"] == "Sở A"
-    assert first["flags"] == "fast" and first["score"] == "100.00" and first["prediction_error"] == "0"
-    assert first["submitted_at"].endswith("+07:00") and "T" in first["submitted_at"]
-    assert first["area_code"].startswith("C") and first["area_name"].startswith("Xã")
+    first = by_header(organizer)[0]
+    assert first["Hạng"] == "1" and first["Họ và tên"] == "Trần Văn An" and first["Đơn vị"] == "Sở A"
+    assert first["Giải"] == "Giải Nhất" and first["Cờ cần xem xét"] == "Làm bài quá nhanh so với số câu đúng"
+    assert first["Điểm"] == "100.00" and first["Chênh lệch dự đoán"] == "0" and first["Số câu"] == "5"
+    assert first["Thời gian làm bài"] == "0:04" and re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", first["Nộp bài lúc"])
+    assert first["Mã xã, phường"].startswith("C") and first["Xã, phường"].startswith("Xã")
 
     book = load_workbook(io.BytesIO(results.export(world.round.id, "xlsx")[0]))
     sheet = book.active
-    assert [c.value for c in sheet[1]] == list(ORGANIZER_COLUMNS)
-    assert sheet.max_row == 1 + 7 and sheet["A2"].value == 1
+    assert [c.value for c in sheet[1]] == [HEADERS[c] for c in ORGANIZER_COLUMNS]
+    assert sheet.max_row == 1 + 7 and sheet["A2"].value == 1 and sheet.title == world.round.name
 
     public = csv_rows(results.export(world.round.id, "csv", public=True)[0])
-    assert public[0] == list(PUBLIC_COLUMNS)
-    assert dict(zip(public[0], public[1]))["prize"] == "Giải Nhất"
+    assert public[0] == [HEADERS[c] for c in PUBLIC_COLUMNS]
+    assert by_header(public)[0]["Giải"] == "Giải Nhất"
     public_book = load_workbook(io.BytesIO(results.export(world.round.id, "xlsx", public=True)[0]))
-    assert [c.value for c in public_book.active[1]] == list(PUBLIC_COLUMNS)
+    assert [c.value for c in public_book.active[1]] == [HEADERS[c] for c in PUBLIC_COLUMNS]
+
+
+@pytest.fixture
+def two_prizes(played):
+    """Only a first and a second prize per track, so some ranked people win nothing; everyone has contacts."""
+    world, officials, citizens = played
+    world.contest.prize_config = {"individual": {"first": 1, "second": 1, "third": 0, "consolation": 0},
+                                  "collective": {"first": 0, "second": 0, "third": 0}}
+    for n, reg in enumerate(officials + citizens):
+        reg.user.phone, reg.user.cccd, reg.user.birth_date = f"09120000{n:02d}", f"0010880000{n:02d}", date(1988, 1, n + 1)
+    db.session.commit()
+    return world, officials, citizens
+
+
+def contacts_of(table: list[list[str]]) -> dict[str, tuple]:
+    return {r["Họ và tên"]: (r["Giải"], r["Số điện thoại"], r["Số CCCD"], r["Ngày sinh"]) for r in by_header(table)}
+
+
+def test_organisers_file_has_the_winners_contacts_and_nobody_elses(two_prizes):
+    world, officials, citizens = two_prizes
+    later = world.after_close()
+    results.compute(world.round.id, later)
+    organizer = staff("organizer", world)
+    scope = access.for_contest(organizer, world.contest)
+    data, _ = results.export(world.round.id, "csv", scope=scope, contacts=True, actor=organizer, now=later)
+    table = csv_rows(data)
+    assert table[0][-4:] == ["Số điện thoại", "Số CCCD", "Ngày sinh", "Email"]
+    shown = contacts_of(table)
+    assert shown["Trần Văn An"] == ("Giải Nhất", "0912000000", "001088000000", "01/01/1988")
+    assert shown["Lê Thị Bình"][0] == "Giải Nhì" and shown["Lê Thị Bình"][1] == "0912000001"
+    assert shown["Phạm Văn Cường"] == ("", "", "", "") and shown["Bùi Văn Hải"] == ("", "", "", "")
+    logged = db.session.scalar(select(AuditLog).where(AuditLog.action == "result.export_contacts"))
+    assert logged.actor_id == organizer.id and logged.after["winners"] == 4
+    assert "0912000000" not in str(logged.after) and "001088000000" not in str(logged.after)
+
+    asked_not = csv_rows(results.export(world.round.id, "csv", scope=scope, contacts=False)[0])
+    assert "Số điện thoại" not in asked_not[0]
+
+
+def test_a_moderator_never_gets_contacts_and_only_their_units_rows(two_prizes):
+    world, *_ = two_prizes
+    results.compute(world.round.id, world.after_close())
+    moderator = staff("moderator", world)
+    scope = access.for_contest(moderator, world.contest)
+    for fmt in ("csv", "xlsx"):
+        data, _ = results.export(world.round.id, fmt, scope=scope, contacts=True, actor=moderator, now=utcnow())
+        if fmt == "csv":
+            table = csv_rows(data)
+        else:
+            table = [[("" if c.value is None else str(c.value)) for c in r] for r in load_workbook(io.BytesIO(data)).active]
+        assert table[0] == [HEADERS[c] for c in ORGANIZER_COLUMNS]
+        assert {r["Đơn vị"] for r in by_header(table)} == {"Sở A"}
+        assert "0912000000" not in str(table) and "001088000000" not in str(table)
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "result.export_contacts")) == 0
+
+
+def test_the_public_file_lists_the_winners_as_the_public_page_does(two_prizes):
+    world, *_ = two_prizes
+    publish(world)
+    public = by_header(csv_rows(results.export(world.round.id, "csv", public=True)[0]))
+    page = results.public_results(world.round.id)
+    assert [r["Họ và tên"] for r in public] == [r.full_name for _, rows in page.winners for r in rows]
+    assert len(public) == 4 and all(r["Giải"] for r in public)
+    assert not {"Số điện thoại", "Số CCCD", "Ngày sinh", "Email", "Mã bài thi"} & set(public[0])
+
+
+def test_a_result_published_before_the_vietnamese_headers_keeps_its_frozen_bytes(played):
+    world, *_ = played
+    published = publish(world)
+    old = b"\xef\xbb\xbfrank,prize,full_name\r\n1,Gi\xe1\xba\xa3i Nh\xe1\xba\xa5t,Tr\xe1\xba\xa7n V\xc4\x83n An\r\n"
+    published.public_csv, published.digest = old, hashlib.sha256(old).hexdigest()
+    db.session.commit()
+    assert results.export(world.round.id, "csv", public=True)[0] == old
+    assert results.public_results(world.round.id).result.digest == hashlib.sha256(old).hexdigest()
 
 
 def test_a_correction_publishes_a_new_version_and_the_old_one_stays_as_superseded(played):
@@ -231,7 +312,7 @@ def test_cli_compute_export_and_publish(app, runner, closed_round, tmp_path):
     full = tmp_path / "day-du.xlsx"
     out = runner.invoke(args=["results", "export", str(closed_round), str(full)])
     assert out.exit_code == 0, out.output
-    assert [c.value for c in load_workbook(full).active[1]] == list(ORGANIZER_COLUMNS)
+    assert [c.value for c in load_workbook(full).active[1]] == [HEADERS[c] for c in ORGANIZER_COLUMNS]
 
     out = runner.invoke(args=["results", "export", str(closed_round), str(tmp_path / "x.csv"), "--public"])
     assert out.exit_code != 0 and "Chưa có kết quả được công bố" in out.output
@@ -243,7 +324,7 @@ def test_cli_compute_export_and_publish(app, runner, closed_round, tmp_path):
     out = runner.invoke(args=["results", "export", str(closed_round), str(public), "--public"])
     assert out.exit_code == 0, out.output
     assert hashlib.sha256(public.read_bytes()).hexdigest() == digest
-    assert csv_rows(public.read_bytes())[0] == list(PUBLIC_COLUMNS)
+    assert csv_rows(public.read_bytes())[0] == [HEADERS[c] for c in PUBLIC_COLUMNS]
 
     out = runner.invoke(args=["results", "publish", str(closed_round)])
     assert out.exit_code != 0 and "flask results compute" in out.output
@@ -272,3 +353,32 @@ def test_shared_devices_likely_duplicates_and_integrity_flags_are_flagged(played
     assert rows["Lê Thị Bình"] == ("shared_device",) and rows["Vũ Văn Em"] == ("shared_device",)
     assert rows["Đỗ Thị Gấm"] == ("same_answers",) and rows["Trần Văn An"] == ("fast",)
     assert rows["Bùi Văn Hải"] == ()
+
+
+def test_cli_export_adds_winners_contacts_only_with_the_flag(app, runner, closed_round, tmp_path):
+    with app.app_context():
+        rnd = db.session.get(Round, closed_round)
+        rnd.contest.prize_config = {"individual": {"first": 1, "second": 0, "third": 0, "consolation": 0}}
+        for n, reg in enumerate(db.session.scalars(select(Registration).where(Registration.contest_id == rnd.contest_id)
+                                                   .order_by(Registration.id))):
+            reg.user.phone, reg.user.cccd = f"09330000{n:02d}", f"0010770000{n:02d}"
+        db.session.commit()
+    assert runner.invoke(args=["results", "compute", str(closed_round)]).exit_code == 0
+
+    plain = tmp_path / "day-du.csv"
+    out = runner.invoke(args=["results", "export", str(closed_round), str(plain)])
+    assert out.exit_code == 0, out.output
+    assert "Số điện thoại" not in csv_rows(plain.read_bytes())[0] and b"0933" not in plain.read_bytes()
+
+    with_contacts = tmp_path / "lien-he.xlsx"
+    out = runner.invoke(args=["results", "export", str(closed_round), str(with_contacts), "--contacts"])
+    assert out.exit_code == 0, out.output
+    assert "kèm liên hệ" in out.output and "0933" not in out.output  # the values are never echoed
+    sheet = load_workbook(with_contacts).active
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in r))) for r in sheet.iter_rows(min_row=2)]
+    assert [(r["Giải"], r["Số điện thoại"], r["Số CCCD"]) for r in rows] == [
+        ("Giải Nhất", "0933000000", "001077000000"), (None, None, None)]
+
+    out = runner.invoke(args=["results", "export", str(closed_round), str(tmp_path / "x.csv"), "--public", "--contacts"])
+    assert out.exit_code != 0 and "không bao giờ có thông tin liên hệ" in out.output

@@ -4,9 +4,10 @@ import hashlib
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from quizapp.extensions import db
@@ -140,7 +141,7 @@ def test_organizer_computes_reviews_approves_and_publishes_through_the_pages(app
     page = client.get(f"{base}/dot/{round_id}").get_data(as_text=True)
     assert "Nguyễn Thị Hoa" in page and "Duyệt kết quả" in page
     export = client.get(f"{base}/dot/{round_id}/xuat.csv")
-    assert export.status_code == 200 and export.data[3:].startswith(b"rank,full_name,track,area_code")
+    assert export.status_code == 200 and export.data[3:].decode().startswith("Hạng,Giải,Họ và tên,Đối tượng/Bảng,")
     resp = client.post(f"{base}/phien-ban/{draft_id}/duyet", follow_redirects=True)
     assert "đánh dấu ô xác nhận" in resp.get_data(as_text=True)  # approving asks to confirm first
     resp = client.post(f"{base}/phien-ban/{draft_id}/duyet", data={"confirm": "1"}, follow_redirects=True)
@@ -171,8 +172,11 @@ def test_only_organizers_change_results_and_a_moderator_reads_only_their_unit(ap
     assert client.post(f"{base}/dot/{closed['round']}/tinh").status_code == 403
     export = client.get(f"{base}/dot/{closed['round']}/xuat.csv")
     assert export.status_code == 200
-    names = {row["full_name"] for row in csv.DictReader(io.StringIO(export.data.decode("utf-8-sig")))}
-    assert names == {"Nguyễn Thị Hoa"}  # the draft of their own commune only, not Trần Văn Nam's
+    rows = list(csv.DictReader(io.StringIO(export.data.decode("utf-8-sig"))))
+    assert {row["Họ và tên"] for row in rows} == {"Nguyễn Thị Hoa"}  # their own commune only, not Trần Văn Nam's
+    assert "Số điện thoại" not in rows[0] and "Số CCCD" not in rows[0]  # a moderator never gets contacts
+    body = export.data.decode("utf-8-sig")
+    assert not any(secret in body for secret in closed["secrets"])
 
 
 def test_organizer_sets_prizes_per_track_and_a_rounds_own_prizes(app, client, login, closed, organizer):
@@ -210,3 +214,53 @@ def test_demo_contest_page_links_to_published_results_and_a_live_board(client, s
     assert link and "Bảng xếp hạng" in html
     page = client.get(link.group(1)).get_data(as_text=True)
     assert "Giải Nhất" in page and re.search(r"[0-9a-f]{64}", page)
+
+
+def _sheet_rows(data: bytes) -> tuple[object, list[dict]]:
+    sheet = load_workbook(io.BytesIO(data)).active
+    header = [c.value for c in sheet[1]]
+    return sheet, [dict(zip(header, r)) for r in sheet.iter_rows(min_row=2)]
+
+
+def test_organizer_downloads_an_excel_file_in_vietnamese_with_the_winners_contacts(app, client, login, closed,
+                                                                                   organizer):
+    with app.app_context():
+        contest = db.session.scalar(select(Contest).where(Contest.slug == closed["slug"]))
+        contest.prize_config = {"individual": {"first": 1, "second": 0, "third": 0, "consolation": 0}}
+        db.session.commit()
+        hoa, nam = db.session.get(User, closed["hoa"]), db.session.get(User, closed["nam"])
+        hoa_contacts, nam_contacts = (hoa.phone, hoa.cccd), (nam.phone, nam.cccd)
+    login(organizer)
+    base = f"/quan-tri/cuoc-thi/{closed['slug']}/ket-qua"
+    client.post(f"{base}/dot/{closed['round']}/tinh")
+    page = client.get(f"{base}/dot/{closed['round']}").get_data(as_text=True)
+    assert "liên hệ trao giải" in page and "lien-he=0" in page
+    resp = client.get(f"{base}/dot/{closed['round']}/xuat.xlsx")
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    assert "no-store" in resp.headers.get("Cache-Control", "")
+    sheet, rows = _sheet_rows(resp.data)
+    assert [c.value for c in sheet[1]][:4] == ["Hạng", "Giải", "Họ và tên", "Đối tượng/Bảng"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    first, second = rows
+    assert first["Họ và tên"].value == "Nguyễn Thị Hoa" and first["Giải"].value == "Giải Nhất"
+    assert isinstance(first["Nộp bài lúc"].value, datetime) and first["Nộp bài lúc"].value.tzinfo is None
+    assert first["Nộp bài lúc"].number_format == "dd/mm/yyyy hh:mm:ss"
+    assert isinstance(first["Thời gian làm bài"].value, (timedelta, time))
+    assert first["Thời gian làm bài"].number_format in ("[m]:ss", "[h]:mm:ss")
+    assert first["Thời gian làm bài"].value == timedelta(seconds=120)
+    assert first["Điểm"].value == 100 and first["Điểm"].number_format == "0.00"
+    assert (first["Số điện thoại"].value, first["Số CCCD"].value) == hoa_contacts
+    assert first["Ngày sinh"].value.date() == date(1991, 4, 2)
+    assert second["Họ và tên"].value == "Trần Văn Nam" and second["Giải"].value is None
+    assert (second["Số điện thoại"].value, second["Số CCCD"].value, second["Ngày sinh"].value) == (None, None, None)
+    everything = {str(c.value) for r in sheet.iter_rows() for c in r}
+    assert not everything & set(nam_contacts)  # not a winner: their phone and CCCD are nowhere in the file
+
+    without = client.get(f"{base}/dot/{closed['round']}/xuat.csv?lien-he=0")
+    assert "Số điện thoại" not in without.data.decode("utf-8-sig").splitlines()[0]
+    assert hoa_contacts[0] not in without.data.decode("utf-8-sig")
+    with app.app_context():
+        from quizapp.models import AuditLog
+
+        logged = list(db.session.scalars(select(AuditLog).where(AuditLog.action == "result.export_contacts")))
+    assert len(logged) == 1 and logged[0].after["winners"] == 1 and hoa_contacts[0] not in str(logged[0].after)
