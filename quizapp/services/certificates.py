@@ -23,7 +23,7 @@ from quizapp.services import results
 
 FONTS = Path(__file__).resolve().parents[2] / "static" / "fonts"
 FONT_FILES = {"": FONTS / "DejaVuSans.ttf", "B": FONTS / "DejaVuSans-Bold.ttf"}
-NOT_FOUND = ("Không tìm thấy giấy chứng nhận có mã này. Hãy kiểm tra lại mã in ở góc dưới giấy chứng nhận "
+NOT_FOUND = ("Không tìm thấy giấy chứng nhận có mã này. Hãy kiểm tra lại mã in ở góc dưới bên trái giấy chứng nhận "
              "(12 chữ cái và chữ số, ví dụ ABCD-EFGH-JKLM).")
 
 
