@@ -9,9 +9,9 @@ from quizapp.domain.errors import DomainError
 from quizapp.domain.timing import round_state
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
-from quizapp.services import attempts, contests, leaderboard, registration, results
+from quizapp.services import attempts, certificates, contests, leaderboard, registration, results
 from quizapp.services.ratelimits import account_key, register_limit
-from quizapp.web import visible_contest
+from quizapp.web import download, visible_contest
 
 bp = Blueprint("contest", __name__)
 
@@ -181,9 +181,29 @@ def result(attempt_id: int):
     view = attempts.view_attempt(attempt, now)
     rnd, contest = attempt.round, attempt.round.contest
     reg = registration.registration_for(current_user.id, contest.id)
+    published = results.published(rnd.id) if rnd.is_ranked else None
     return render_template(
         "contest/result.html", view=view, result=attempts.result_of(attempt), contest=contest, now=now,
         round_standing=attempts.standing(reg, rnd) if reg else None,
         round_state=round_state(now, rnd.opens_at, rnd.closes_at) if not rnd.is_practice else "open",
         place=leaderboard.standing(contest, current_user.id, now, round_id=rnd.id) if rnd.is_ranked else None,
-        published=results.published(rnd.id) if rnd.is_ranked else None)
+        published=published, certificate=certificates.current(current_user.id, rnd.id) if published else None)
+
+
+@bp.get("/ca-nhan/lich-su")
+@login_required
+def history():
+    """The contestant's own contests, attempts and certificates."""
+    return render_template("contest/history.html", contests=certificates.history(current_user.id))
+
+
+@bp.get("/ca-nhan/chung-nhan/<code>.pdf")
+@login_required
+def certificate_pdf(code: str):
+    """The certificate as a PDF, for its owner only (anyone else: 404). An old code gives the current one."""
+    cert = certificates.for_owner(code, current_user.id)
+    if cert.code != code:
+        return redirect(url_for("contest.certificate_pdf", code=cert.code))
+    url = url_for("public.certificate_verify", code=cert.code, _external=True)
+    data = certificates.render_pdf(cert, url, results.display_tz())
+    return download(data, f"giay-chung-nhan-{cert.code.lower()}.pdf", "application/pdf", private=True)

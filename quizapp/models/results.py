@@ -163,6 +163,8 @@ class ResultEntry(db.Model):
     duration_ms: Mapped[int] = mapped_column(BigInteger)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     flags: Mapped[str] = mapped_column(String(200), default="")  # flag codes separated by ";"
+    # The certificate's verification code (domain/certificates.py), set when the version is published.
+    certificate_code: Mapped[str | None] = mapped_column(String(16), unique=True)
 
 
 REVIEW_DECISIONS = ("accepted", "disqualified")

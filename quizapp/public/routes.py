@@ -1,13 +1,15 @@
 """Public pages: the home page, a contest's page, leaderboards, published results, the health check."""
-from flask import Blueprint, Response, abort, jsonify, make_response, render_template, request
+from flask import Blueprint, Response, abort, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from quizapp.domain.certificates import normalize_code
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
 from quizapp.public import formatting
-from quizapp.services import contests, dashboard, registration
+from quizapp.services import certificates, contests, dashboard, registration
 from quizapp.services import leaderboard as leaderboard_service
 from quizapp.services import results as results_service
+from quizapp.services.ratelimits import certificate_lookup_limit
 from quizapp.web import visible_contest
 
 NAME_SEARCHES_PER_MINUTE = "30 per minute"  # "tìm tên của tôi" on a results page, per address
@@ -108,3 +110,37 @@ def participation(slug: str):
         unit_table=leaderboard_service.unit_table(contest, now, **kw),
         rounds=[v for v in contests.round_views(contest, now) if v.round.is_ranked and v.state != "upcoming"]))
     return _public_cache(resp, personal=False)
+
+
+# ---------------------------------------------------------------- verifying a certificate (no login needed)
+
+
+@bp.get("/chung-nhan")
+@limiter.shared_limit(certificate_lookup_limit, scope="certificate_lookup")
+def certificate_lookup():
+    """The form to type a certificate's code; a typed code goes to its page (written the way it is stored)."""
+    typed = (request.args.get("ma") or "").strip()
+    if typed:
+        code = normalize_code(typed)
+        if code:
+            return redirect(url_for("public.certificate_verify", code=code))
+        return _certificate_page(None, typed, 404)
+    return _certificate_page(None, "", 200)
+
+
+@bp.get("/chung-nhan/<code>")
+@limiter.shared_limit(certificate_lookup_limit, scope="certificate_lookup")
+def certificate_verify(code: str):
+    try:
+        found = certificates.verify(code)
+    except certificates.CertificateError:
+        return _certificate_page(None, code, 404)
+    return _certificate_page(found, code, 200)
+
+
+def _certificate_page(found, typed: str, status: int):
+    resp = make_response(render_template("public/certificate.html", found=found, typed=typed,
+                                         not_found=status == 404, message=certificates.NOT_FOUND), status)
+    resp.headers["Cache-Control"] = "no-store"  # a corrected version changes the answer
+    resp.headers["X-Robots-Tag"] = "noindex"
+    return resp

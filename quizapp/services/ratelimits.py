@@ -14,6 +14,8 @@ from quizapp.domain.identity import normalize_phone
 SIGN_IN_PER_ADDRESS = "120 per minute;3000 per hour"
 SIGN_IN_PER_ACCOUNT = "10 per minute;100 per hour"
 REGISTER_PER_ADDRESS = "60 per minute;1000 per hour"
+# Verifying a certificate by its code: plenty for an office checking a pile of them, slow for guessing codes.
+CERTIFICATE_LOOKUP_PER_ADDRESS = "30 per minute;300 per hour"
 
 
 def account_key() -> str:
@@ -29,6 +31,10 @@ def sign_in_limit() -> str:
 
 def register_limit() -> str:
     return current_app.config.get("RATELIMIT_REGISTER") or REGISTER_PER_ADDRESS
+
+
+def certificate_lookup_limit() -> str:
+    return current_app.config.get("RATELIMIT_CERTIFICATE_LOOKUP") or CERTIFICATE_LOOKUP_PER_ADDRESS
 
 
 def sign_in_account_limit() -> str:

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from quizapp.domain import prizes, ranking, review, text, timing
+from quizapp.domain import certificates, prizes, ranking, review, text, timing
 from quizapp.domain import results as export_format
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
@@ -331,6 +331,7 @@ def publish(result_id: int, now: datetime, actor: User | None = None, reason: st
         current.status = SUPERSEDED
         db.session.flush()  # one published version per round, checked by the database
         result.supersedes_id, result.reason = current.id, reason
+    assign_certificate_codes(result)
     result.public_csv = export_format.to_csv(public_rows(result), export_format.PUBLIC_COLUMNS, display_tz())
     result.digest = export_format.sha256_hex(result.public_csv)
     result.status, result.published_at, result.published_by_id = PUBLISHED, now, user_id
@@ -341,6 +342,23 @@ def publish(result_id: int, now: datetime, actor: User | None = None, reason: st
         db.session.rollback()
         raise ResultsError("Kết quả của đợt này vừa được công bố. Vui lòng tải lại trang.", "conflict") from None
     return result
+
+
+def assign_certificate_codes(result: ResultSet) -> int:
+    """Give every ranked contestant of the version the code of their certificate (those still without one).
+
+    The code is derived from the version and the registration, so filling it twice, or from two workers at
+    once, writes the same value. Returns how many were filled; the caller commits.
+    """
+    secret = current_app.config["SECRET_KEY"]
+    rows = db.session.execute(select(ResultEntry.id, ResultEntry.registration_id).where(
+        ResultEntry.result_set_id == result.id, ResultEntry.registration_id.isnot(None),
+        ResultEntry.certificate_code.is_(None))).all()
+    if rows:
+        db.session.execute(update(ResultEntry), [
+            {"id": r.id, "certificate_code": certificates.make_code(secret, result.id, result.version,
+                                                                     r.registration_id)} for r in rows])
+    return len(rows)
 
 
 # ---------------------------------------------------------------- reading and exporting
