@@ -83,7 +83,7 @@ class Question(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="RESTRICT"))
     text: Mapped[str] = mapped_column(Text)
-    search_text: Mapped[str] = mapped_column(Text, default="")  # accent-folded, for search
+    search_text: Mapped[str] = mapped_column(Text, default="")  # text.search_key(text): folded words, for search
     dedup_key: Mapped[str] = mapped_column(String(64), index=True)  # hash of the normalised text
     difficulty: Mapped[int] = mapped_column(default=2)
     explanation: Mapped[str] = mapped_column(Text, default="")

@@ -15,7 +15,7 @@ from quizapp.domain.duplicates import DuplicateMatch, find_duplicates, make_key
 from quizapp.domain.errors import DomainError
 from quizapp.domain.formats import tabular
 from quizapp.domain.questions import ImportIssue, QuestionDraft
-from quizapp.domain.text import fold_accents, normalize_text
+from quizapp.domain.text import fold_accents, normalize_text, search_key, search_words
 from quizapp.extensions import db
 from quizapp.models import (
     AttemptQuestion,
@@ -221,7 +221,7 @@ def _question_row(draft: QuestionDraft, topic_id: int, exact: str | None = None,
     text = normalize_text(draft.text)
     options = [normalize_text(o) for o in draft.options]
     row = {
-        "topic_id": topic_id, "text": text, "search_text": fold_accents(text),
+        "topic_id": topic_id, "text": text, "search_text": search_key(text),
         "dedup_key": exact or make_key(None, text, options).exact, "difficulty": draft.difficulty,
         "explanation": normalize_text(draft.explanation), "source": normalize_text(draft.source),
         "evidence": normalize_text(draft.evidence), "external_id": draft.external_id[:80], "version": 1,
@@ -640,10 +640,11 @@ def set_status(question_id: int, status: str, actor: User | None = None) -> Ques
 
 def search(query: str = "", topic_id: int | None = None, difficulty: int | None = None, status: str | None = "active",
            page: int = 1, per_page: int = 50, collection_id: int | None = None):
-    """Accent-insensitive search ('cai cach' finds 'cải cách'); returns (questions, total)."""
+    """Accent-insensitive whole-word search ('cai cach' finds 'cải cách'; 'ha tinh' finds 'Hà Tĩnh', not every
+    'hành' and 'tỉnh'); returns (questions, total)."""
     stmt = select(Question).where(Question.status != "superseded")
-    for word in fold_accents(query).split():
-        stmt = stmt.where(Question.search_text.contains(word, autoescape=True))
+    for word in search_words(query):
+        stmt = stmt.where(Question.search_text.contains(f" {word} ", autoescape=True))
     if topic_id:
         stmt = stmt.where(Question.topic_id == topic_id)
     if collection_id:

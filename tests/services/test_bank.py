@@ -136,6 +136,19 @@ def test_search_is_accent_insensitive(db_session):
     assert bank.search("quyet dinh 468")[1] == 1
 
 
+def test_search_matches_whole_words_ha_tinh_is_not_every_hanh_and_tinh(db_session):
+    from quizapp.domain.questions import QuestionDraft
+
+    drafts = [QuestionDraft(text=t, options=["Có", "Không"], correct_index=0, topic="Địa phương")
+              for t in ("Tỉnh Hà Tĩnh có bao nhiêu xã, phường sau sắp xếp?",
+                        "Thủ tục hành chính cấp tỉnh do cơ quan nào công bố?")]
+    bank.import_drafts(drafts, [], filename="x", fmt="csv", create_topics=True)
+    found, total = bank.search("ha tinh")
+    assert total == 1 and "Hà Tĩnh" in found[0].text
+    assert bank.search("hanh chinh")[1] == 1
+    assert bank.search("han")[1] == 0  # part of a word is not a word
+
+
 def test_retired_questions_are_not_in_the_active_list(db_session):
     bank.import_file(CSV_OK.encode(), "a.csv", create_topics=True)
     q = db_session.scalar(select(Question))
