@@ -15,7 +15,8 @@ from tests.journey import PASSWORD, person
 
 pytestmark = pytest.mark.browser
 
-PAGE_BUDGET = 100 * 1024  # the attempt page's first load: document + CSS + JS
+PAGE_BUDGET = 60 * 1024  # the attempt page's first load (20 questions): document + CSS + JS, uncompressed
+ALL_BUDGET = 70 * 1024  # with the requests the page makes on load (the clock check)
 SAVE_BUDGET = 2 * 1024  # one saved answer: request + response, headers included
 
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
@@ -320,7 +321,7 @@ def test_attempt_page_first_load_and_one_saved_answer_are_small(phone, live, rec
     record_property("attempt_page_all_requests_bytes", everything)
     print(f"\nattempt page, first load: {first_load} B (document+CSS+JS); all requests: {everything} B")
     assert first_load < PAGE_BUDGET
-    assert everything < PAGE_BUDGET
+    assert everything < ALL_BUDGET
 
     with page.expect_request_finished(lambda r: r.method == "PUT" and "/answers/" in r.url) as saving:
         choose(page, 0, 2)
