@@ -52,7 +52,8 @@ def logout():
 @bp.route("/dat-mat-khau/<token>", methods=["GET", "POST"])
 @limiter.limit(ratelimits.sign_in_limit, methods=["POST"])
 def set_password(token: str):
-    """A one-time link (a new staff member, or a reset an organiser handed over) sets the password."""
+    """A one-time link (a new staff member, a reset an organiser handed over, or a self-service reset) sets the
+    password; the browser that proved who it is on /quen-mat-khau is signed in, the others go to sign in."""
     now = utcnow()
     row = staff.live_token(token[:64], now)
     if row is None:
