@@ -52,6 +52,8 @@ def from_env(instance_path: str | Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After tells a client when to try again
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN") or None,  # per address; see services/ratelimits.py
         "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER") or None,
+        "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET") or None,  # forgotten password, per address
+        "RATELIMIT_PASSWORD_RESET_CCCD": os.environ.get("RATELIMIT_PASSWORD_RESET_CCCD") or None,  # ... per CCCD
         "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", DEFAULT_TIMEZONE),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -104,6 +104,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
+        if e.code == 429 and e.response is not None:  # a limit's own answer (its on_breach callback)
+            return e.response
         return error_response(e.code or 500, None if e.code in ERROR_MESSAGES else e.description,
                               "rate_limited" if e.code == 429 else None)
 

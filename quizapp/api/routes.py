@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, request, session, url_for
 from flask_login import current_user, login_user
 from flask_wtf.csrf import generate_csrf
 
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
 from quizapp.models import Round, utcnow
-from quizapp.services import accounts, attempts, contests, dashboard, ratelimits, registration
+from quizapp.services import accounts, attempts, contests, dashboard, password_reset, ratelimits, registration, staff
 from quizapp.services.ratelimits import account_key
 from quizapp.web import visible_contest
 
@@ -127,6 +127,26 @@ def login():
     user = accounts.authenticate(str(b.get("identifier", "")), str(b.get("password", "")))
     login_user(user, remember=bool(b.get("remember")))
     return jsonify(user={"id": user.id, "full_name": user.full_name, "role": user.role}, csrf_token=generate_csrf())
+
+
+@bp.post("/password-resets")
+@ratelimits.password_reset_limits()
+def create_password_reset():
+    """Forgotten password: CCCD, birth date and phone of an active contestant give a one-time set-password link."""
+    b = _body()
+    now = utcnow()
+    _, token = password_reset.start(str(b.get("cccd", "")), _date(b.get("birth_date")), str(b.get("phone", "")),
+                                    now, ip=request.remote_addr or "")
+    session[password_reset.SESSION_KEY] = staff.token_hash(token)  # a browser sharing this session is signed in once it is used
+    return jsonify(set_password_url=url_for("auth.set_password", token=token),
+                   expires_at=(now + password_reset.LIFETIME).isoformat()), 201
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
 
 
 @bp.get("/contests/<slug>/rounds")

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, DateField, PasswordField, StringField, SubmitField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -22,3 +22,16 @@ class SetPasswordForm(FlaskForm):
     password2 = PasswordField("Nhập lại mật khẩu mới", validators=[EqualTo("password", "Mật khẩu nhập lại không khớp.")],
                               render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Đặt mật khẩu")
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Prove who you are with the details given when registering (the same inputs as the registration form)."""
+
+    # No length or required checks here: the same checks as registration say what is wrong, in Vietnamese.
+    cccd = StringField("Số CCCD (12 chữ số)",
+                       render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 20})
+    birth_date = DateField("Ngày sinh", validators=[DataRequired("Vui lòng nhập ngày sinh (ngày/tháng/năm) hợp lệ.")],
+                           render_kw={"autocomplete": "bday"})
+    phone = TelField("Số điện thoại di động đã đăng ký",
+                     render_kw={"inputmode": "tel", "autocomplete": "tel"})
+    submit = SubmitField("Tiếp tục")

@@ -15,6 +15,11 @@ _DUMMY = User(full_name="", password_hash="")
 _DUMMY.set_password("not-a-real-password")
 
 
+def check_dummy_password(value: str) -> None:
+    """Spend the time of one password check, so that a refusal takes as long as a real check."""
+    _DUMMY.check_password(value)
+
+
 def _lookup_keys(identifier: str) -> list[str]:
     raw = identifier.strip()
     keys = [raw, raw.lower()]

@@ -24,6 +24,9 @@ ACTION_LABELS = {
     "duplicate.clear": "Không phải trùng người",
     "flag.clear": "Bỏ qua cảnh báo",
     "flag.confirm": "Xác nhận cảnh báo",
+    "password.self_reset": "Tự đặt lại mật khẩu (quên mật khẩu)",
+    "password.self_reset_refused": "Đặt lại mật khẩu: thông tin không khớp",
+    "password.self_reset_blocked": "Đặt lại mật khẩu: bị chặn vì thử quá nhiều lần",
 }
 IDENTITY_FIELDS = ("full_name", "birth_date", "gender", "cccd", "phone", "email")
 MASKED = ("cccd", "phone")

@@ -144,26 +144,45 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_link(user: User, purpose: str, actor: User | None, now: datetime, contest_id: int | None = None) -> str:
-    """A new one-time token for setting the user's password (earlier unused ones stop working). Returns it."""
+def token_hash(token: str) -> str:
+    """What is stored of a one-time token (and what a session may remember of it)."""
+    return _hash(token)
+
+
+def new_token(user: User, purpose: str, now: datetime, lifetime: timedelta | None = None,
+              actor: User | None = None) -> str:
+    """Add a one-time token to the current transaction (earlier unused ones stop working); the caller commits."""
     for old in db.session.scalars(select(OneTimeToken).where(OneTimeToken.user_id == user.id,
                                                              OneTimeToken.used_at.is_(None))):
         old.used_at = now  # one live link at a time
     token = secrets.token_urlsafe(24)
     db.session.add(OneTimeToken(user_id=user.id, token_hash=_hash(token), purpose=purpose, created_at=now,
-                                expires_at=now + TOKEN_LIFETIME[purpose], created_by_id=actor.id if actor else None))
+                                expires_at=now + (lifetime or TOKEN_LIFETIME[purpose]),
+                                created_by_id=actor.id if actor else None))
+    return token
+
+
+def issue_link(user: User, purpose: str, actor: User | None, now: datetime, contest_id: int | None = None) -> str:
+    """A new one-time token for setting the user's password (earlier unused ones stop working). Returns it."""
+    token = new_token(user, purpose, now, actor=actor)
     audit.record("password.link", actor, now, contest_id=contest_id, subject_user_id=user.id,
                  after={"purpose": purpose, "expires_in_days": TOKEN_LIFETIME[purpose].days})
     db.session.commit()
     return token
 
 
-def token_user(token: str, now: datetime) -> User | None:
-    """The account a live token belongs to, or None (unknown, used or expired)."""
+def live_token(token: str, now: datetime) -> OneTimeToken | None:
+    """The token's row while it can still be used, or None (unknown, used or expired)."""
     row = db.session.scalar(select(OneTimeToken).where(OneTimeToken.token_hash == _hash(token or "")))
     if row is None or row.used_at is not None or row.expires_at <= now:
         return None
-    return row.user
+    return row
+
+
+def token_user(token: str, now: datetime) -> User | None:
+    """The account a live token belongs to, or None (unknown, used or expired)."""
+    row = live_token(token, now)
+    return row.user if row is not None else None
 
 
 def use_token(token: str, password: str, now: datetime) -> User:

@@ -26,7 +26,8 @@ PUBLIC = {"public.home", "public.contest_page", "public.healthz", "public.privac
           "auth.set_password", "api.get_session", "api.list_areas", "api.list_contests", "api.list_rounds",
           "api.list_units", "api.login", "api.register", "leaderboard_api.get_area_table",
           "leaderboard_api.get_leaderboard", "leaderboard_api.get_unit_table", "contest.register",
-          "public.certificate_lookup", "public.certificate_verify"}
+          "public.certificate_lookup", "public.certificate_verify", "auth.forgot_password",
+          "api.create_password_reset"}
 SIGNED_IN = {"auth.logout", "contest.overview", "contest.start", "contest.attempt_page", "contest.attempt_form",
              "contest.result", "api.get_attempt", "api.save_answer", "api.start_attempt", "api.submit_attempt",
              "leaderboard_api.get_my_standing", "contest.history", "contest.certificate_pdf"}

@@ -13,7 +13,7 @@ from tests.journey import PASSWORD, make_journey_contest, without_rate_limits
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 OPERATIONS = {"getSession", "listAreas", "listUnits", "register", "login", "listRounds", "startAttempt",
-              "getAttempt", "saveAnswer", "submitAttempt"}
+              "getAttempt", "saveAnswer", "submitAttempt", "createPasswordReset"}
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 
 
@@ -169,6 +169,9 @@ def test_real_responses_fit_the_documented_schemas(app, client, spec, monkeypatc
     call("register", 422, "POST", f"/api/v1/contests/{slug}/register", {**body, "consent": False})
     call("register", 201, "POST", f"/api/v1/contests/{slug}/register", body)
     call("register", 409, "POST", f"/api/v1/contests/{slug}/register", body)
+    forgot = {"cccd": "010192000077", "birth_date": "1992-02-29", "phone": "0389000077"}
+    call("createPasswordReset", 422, "POST", "/api/v1/password-resets", {**forgot, "phone": "0389000078"})
+    call("createPasswordReset", 201, "POST", "/api/v1/password-resets", forgot)
     call("login", 200, "POST", "/api/v1/login", {"identifier": "010192000077", "password": PASSWORD})
     call("login", 401, "POST", "/api/v1/login", {"identifier": "010192000077", "password": "khong-dung"})
     call("getSession", 200, "GET", "/api/v1/session")
