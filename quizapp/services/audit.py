@@ -24,6 +24,11 @@ ACTION_LABELS = {
     "duplicate.clear": "Không phải trùng người",
     "flag.clear": "Bỏ qua cảnh báo",
     "flag.confirm": "Xác nhận cảnh báo",
+    "contact.update": "Sửa email, số điện thoại",
+    "privacy.correction_request": "Đề nghị sửa thông tin cá nhân",
+    "privacy.correction_done": "Đã xử lý đề nghị sửa thông tin",
+    "privacy.deletion_request": "Rút lại sự đồng ý, đề nghị xóa dữ liệu",
+    "privacy.anonymise": "Ẩn danh dữ liệu theo yêu cầu",
 }
 IDENTITY_FIELDS = ("full_name", "birth_date", "gender", "cccd", "phone", "email")
 MASKED = ("cccd", "phone")
