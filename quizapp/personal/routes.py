@@ -13,7 +13,8 @@ from quizapp.personal.forms import ContactForm, CorrectionForm, DeletionForm
 from quizapp.services import personal_data
 from quizapp.web import XLSX, download
 
-bp = Blueprint("personal", __name__, url_prefix="/ca-nhan/du-lieu")
+bp = Blueprint("personal", __name__)
+BASE = "/ca-nhan/du-lieu"
 
 
 @bp.app_template_filter("iso_local")
@@ -42,20 +43,20 @@ def _page(contact=None, correction=None, deletion=None, status=200):
         deletion=personal_data.deletion_request(user.id)), status
 
 
-@bp.get("")
+@bp.get(BASE)
 @login_required
 def my_data():
     return _page()
 
 
-@bp.get(".json")
+@bp.get(BASE + ".json")
 @login_required
 def download_json():
     data = json.dumps(personal_data.export(current_user.id, utcnow()), ensure_ascii=False, indent=2).encode()
     return download(data, "du-lieu-ca-nhan.json", "application/json; charset=utf-8", private=True)
 
 
-@bp.get(".xlsx")
+@bp.get(BASE + ".xlsx")
 @login_required
 def download_xlsx():
     data = personal_data.to_xlsx(personal_data.export(current_user.id, utcnow()))
@@ -70,7 +71,7 @@ def _show(form, error) -> None:
         flash(error.message, "error")
 
 
-@bp.post("/lien-he")
+@bp.post(BASE + "/lien-he")
 @login_required
 def update_contact():
     form = ContactForm()
@@ -85,7 +86,7 @@ def update_contact():
     return redirect(url_for("personal.my_data"))
 
 
-@bp.post("/de-nghi-sua")
+@bp.post(BASE + "/de-nghi-sua")
 @login_required
 def request_correction():
     form = CorrectionForm()
@@ -101,7 +102,7 @@ def request_correction():
     return _page(correction=form, status=422)
 
 
-@bp.post("/rut-dong-y")
+@bp.post(BASE + "/rut-dong-y")
 @login_required
 def request_deletion():
     form = DeletionForm()
