@@ -10,7 +10,17 @@ from flask_wtf.csrf import generate_csrf
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
 from quizapp.models import Round, utcnow
-from quizapp.services import accounts, attempts, contests, dashboard, password_reset, ratelimits, registration, staff
+from quizapp.services import (
+    accounts,
+    attempts,
+    contests,
+    dashboard,
+    password_reset,
+    personal_data,
+    ratelimits,
+    registration,
+    staff,
+)
 from quizapp.services.ratelimits import account_key
 from quizapp.web import visible_contest
 
@@ -37,7 +47,7 @@ def _require_login():
 # 401: who you are; 403: not allowed for you; 404: not yours or not there; 409: not in the current state.
 ERROR_STATUS = {
     "unauthorized": 401, "unknown_account": 401, "wrong_password": 401, "password_not_set": 401,
-    "account_locked": 403, "disqualified": 403, "not_registered": 403,
+    "account_locked": 403, "disqualified": 403, "consent_withdrawn": 403, "not_registered": 403,
     "not_found": 404,
     "round_not_open": 409, "round_closed": 409, "attempt_limit": 409, "attempt_in_progress": 409,
     "attempt_closed": 409, "time_up": 409, "device_replaced": 409, "cccd_taken": 409, "phone_taken": 409,
@@ -267,3 +277,12 @@ def _result_json(r: attempts.AttemptResult) -> dict:
             "duration_ms": r.duration_ms, "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
             "prediction": r.prediction}
 
+
+
+@bp.get("/me/data")
+def export_my_data():
+    """Everything held about the signed-in person (Decree 13/2023/NĐ-CP); never cached."""
+    _require_login()
+    resp = jsonify(personal_data.export(current_user.id, utcnow()))
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp

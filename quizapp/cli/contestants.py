@@ -1,4 +1,5 @@
-"""`flask contestants import CONTEST_SLUG PATH [--dry-run]`: register a list of contestants, all or nothing."""
+"""`flask contestants import CONTEST_SLUG PATH [--dry-run]`: register a list of contestants, all or nothing.
+`flask contestants anonymise-requested`: anonymise those who asked for deletion, once their results are final."""
 from pathlib import Path
 
 import click
@@ -6,7 +7,7 @@ from flask.cli import with_appcontext
 
 from quizapp.models import utcnow
 from quizapp.services import contestants as contestant_service
-from quizapp.services import contests
+from quizapp.services import contests, personal_data
 
 
 @click.group()
@@ -34,3 +35,11 @@ def import_(contest_slug: str, path: Path, dry_run: bool):
     click.echo(report.summary)
     if report.blocked:
         raise SystemExit(1)
+
+
+@contestants.command("anonymise-requested")
+@with_appcontext
+def anonymise_requested():
+    """Anonymise every account that withdrew consent, once all its contests' ranked rounds are published."""
+    report = personal_data.anonymise_requested(utcnow())
+    click.echo(report.summary)

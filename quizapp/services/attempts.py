@@ -22,6 +22,7 @@ from quizapp.models import (
     Attempt,
     AttemptQuestion,
     ContestTopic,
+    DataRequest,
     Question,
     QuestionOption,
     Registration,
@@ -34,6 +35,10 @@ IN_PROGRESS, SUBMITTED, EXPIRED = "in_progress", "submitted", "expired"
 
 class AttemptError(DomainError):
     """A rule of attempts was broken (Vietnamese message, short code)."""
+
+
+CONSENT_WITHDRAWN = ("Bạn đã rút lại sự đồng ý xử lý dữ liệu cá nhân và đề nghị xóa dữ liệu, nên không thể bắt đầu "
+                     "lượt thi mới.")
 
 
 # ---------------------------------------------------------------- starting
@@ -95,6 +100,9 @@ def _check_may_start(reg: Registration | None, rnd: Round | None, now: datetime)
         raise AttemptError("Không tìm thấy đợt thi của bạn.", "not_found")
     if reg.status != "active":
         raise AttemptError("Tài khoản dự thi của bạn đang bị tạm dừng. Vui lòng liên hệ ban tổ chức.", "disqualified")
+    if db.session.scalar(select(DataRequest.id).where(DataRequest.user_id == reg.user_id,
+                                                      DataRequest.kind == "deletion").limit(1)) is not None:
+        raise AttemptError(CONSENT_WITHDRAWN, "consent_withdrawn")
     if not round_is_open(rnd, now):
         if now < rnd.opens_at:
             raise AttemptError("Đợt thi chưa mở. Vui lòng quay lại khi đợt thi bắt đầu.", "round_not_open")

@@ -27,6 +27,11 @@ ACTION_LABELS = {
     "password.self_reset": "Tự đặt lại mật khẩu (quên mật khẩu)",
     "password.self_reset_refused": "Đặt lại mật khẩu: thông tin không khớp",
     "password.self_reset_blocked": "Đặt lại mật khẩu: bị chặn vì thử quá nhiều lần",
+    "contact.update": "Sửa email, số điện thoại",
+    "privacy.correction_request": "Đề nghị sửa thông tin cá nhân",
+    "privacy.correction_done": "Đã xử lý đề nghị sửa thông tin",
+    "privacy.deletion_request": "Rút lại sự đồng ý, đề nghị xóa dữ liệu",
+    "privacy.anonymise": "Ẩn danh dữ liệu theo yêu cầu",
 }
 IDENTITY_FIELDS = ("full_name", "birth_date", "gender", "cccd", "phone", "email")
 MASKED = ("cccd", "phone")

@@ -11,7 +11,7 @@ from quizapp.domain import collation, identity
 from quizapp.domain.contest_setup import Category, categories
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
-from quizapp.models import Area, Contest, Registration, Track, Unit, User
+from quizapp.models import Area, Contest, DataRequest, Registration, Track, Unit, User
 from quizapp.services import audit
 
 MIN_AGE = 18
@@ -138,6 +138,10 @@ def join(contest: Contest, user: User, data: RegistrationData, now: datetime, ip
     existing = registration_for(user.id, contest.id)
     if existing is not None:
         return existing
+    if db.session.scalar(select(DataRequest.id).where(DataRequest.user_id == user.id,
+                                                      DataRequest.kind == "deletion").limit(1)) is not None:
+        raise RegistrationError("Bạn đã rút lại sự đồng ý xử lý dữ liệu cá nhân nên không thể tham gia cuộc thi mới.",
+                                "consent_withdrawn", "consent")
     place, found = _place_problems(contest, data)
     if not data.consent:
         found.append(Problem("consent", "consent", CONSENT_NEEDED))

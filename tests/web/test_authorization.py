@@ -30,7 +30,9 @@ PUBLIC = {"public.home", "public.contest_page", "public.healthz", "public.privac
           "api.create_password_reset"}
 SIGNED_IN = {"auth.logout", "contest.overview", "contest.start", "contest.attempt_page", "contest.attempt_form",
              "contest.result", "api.get_attempt", "api.save_answer", "api.start_attempt", "api.submit_attempt",
-             "leaderboard_api.get_my_standing", "contest.history", "contest.certificate_pdf"}
+             "leaderboard_api.get_my_standing", "contest.history", "contest.certificate_pdf",
+             "personal.my_data", "personal.download_json", "personal.download_xlsx", "personal.update_contact",
+             "personal.request_correction", "personal.request_deletion", "api.export_my_data"}
 STAFF_SITE = {"admin.dashboard", "admin_bank.questions", "admin_bank.edit_question", "admin_bank.new_question",
               "admin_bank.question_status", "admin_bank.import_questions", "admin_bank.confirm_import",
               "admin_bank.import_template", "admin_bank.export_questions", "admin_bank.topics_page",
@@ -82,7 +84,7 @@ def world(_migrated_app):
                   "attempt_id": _attempt_of(entry.id),
                   "candidate_id": cand.id, "flag_id": flag.id, "user_id": organizer.id, "member_id": member,
                   "question_id": db.session.scalar(select(Question.id)), "fmt": "csv", "version": 1,
-                  "token": "x" * 32, "filename": "css/app.css", "code": "ABCDEFGHIJKL"}
+                  "token": "x" * 32, "filename": "css/app.css", "code": "ABCDEFGHIJKL", "request_id": 1}
         logins = {"contestant": contestant.user.phone, "moderator_other_unit": "kd-a2",
                   "organizer_other_contest": "btc-b", "organizer": "btc-a", "admin": "qtv"}
     yield values, logins

@@ -13,7 +13,8 @@ from tests.journey import PASSWORD, make_journey_contest, without_rate_limits
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 OPERATIONS = {"getSession", "listAreas", "listUnits", "register", "login", "listRounds", "startAttempt",
-              "getAttempt", "saveAnswer", "submitAttempt", "createPasswordReset"}
+              "getAttempt", "saveAnswer", "submitAttempt", "createPasswordReset",
+              "exportMyData"}
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 
 
@@ -191,6 +192,9 @@ def test_real_responses_fit_the_documented_schemas(app, client, spec, monkeypatc
     call("listRounds", 200, "GET", f"/api/v1/contests/{slug}/rounds")
     call("startAttempt", 409, "POST", f"/api/v1/rounds/{journey.upcoming_round_id}/attempts")
     call("getAttempt", 404, "GET", "/api/v1/attempts/999999")
+    mine = call("exportMyData", 200, "GET", "/api/v1/me/data")
+    assert mine["account"]["cccd"] == "010192000077" and len(mine["attempts"]) == 2
     client.post("/dang-xuat")
     call("getAttempt", 401, "GET", "/api/v1/attempts/1")
+    call("exportMyData", 401, "GET", "/api/v1/me/data")
     assert seen == OPERATIONS
