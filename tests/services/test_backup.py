@@ -194,3 +194,24 @@ def test_a_restored_result_that_no_longer_matches_its_recorded_digest_is_reporte
 
     assert result.exit_code != 0
     assert "LỖI Kết quả" in result.output and "bản CSV công khai không khớp mã 000000000000" in result.output
+
+
+@pytest.mark.skipif(not IS_PG, reason="pg_dump's exported snapshot: needs PostgreSQL (set TEST_DATABASE_URL)")
+def test_a_write_during_the_dump_is_in_neither_the_dump_nor_the_manifest(source, target, tmp_path, monkeypatch):
+    """The app keeps running during a backup: the manifest's counts and the dump are the same instant."""
+    run = backup._run
+
+    def write_then_run(args, env, what):
+        if what == "pg_dump":  # the snapshot is exported and the counts read; now the app writes
+            with source.app_context(), db.engine.begin() as conn:
+                conn.execute(sa.text("DELETE FROM answer WHERE id = (SELECT min(id) FROM answer)"))
+        run(args, env, what)
+
+    monkeypatch.setattr(backup, "_run", write_then_run)
+    archive, _ = _create(source, tmp_path / "backups")
+
+    assert _manifest(archive)["row_counts"]["answer"] == 15
+    assert len(_state(source)["answers"]) == 14
+    result = _restore(target, archive)
+    assert result.exit_code == 0 and "LỖI" not in result.output, result.output
+    assert len(_state(target)["answers"]) == 15
