@@ -62,6 +62,7 @@ def from_env(instance_path: str | Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
         "QUESTION_BANK_DIR": os.environ.get("QUESTION_BANK_DIR") or None,  # a bank under review; default question_bank/
+        "PG_BINDIR": os.environ.get("PG_BINDIR") or None,  # pg_dump/pg_restore matching the server, for backups
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,  # one-time links are also e-mailed when set
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587") or 587),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
