@@ -29,10 +29,14 @@ def _database_url(instance_path: Path) -> str:
 
 
 def engine_options(url: str) -> dict:
-    """Pool settings: SQLite gets a busy timeout (WAL is set on connect); PostgreSQL a checked pool."""
+    """Pool settings: SQLite gets a busy timeout (WAL is set on connect); PostgreSQL a checked pool.
+
+    SQL parameters (names, CCCD, phones, password hashes) are never put into error messages, so never into logs.
+    """
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": int(os.environ.get("DB_POOL_SIZE", "5")), "max_overflow": 10}
+        return {"connect_args": {"timeout": 30}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "pool_size": int(os.environ.get("DB_POOL_SIZE", "5")), "max_overflow": 10,
+            "hide_parameters": True}
 
 
 def from_env(instance_path: str | Path) -> dict:
@@ -59,6 +63,10 @@ def from_env(instance_path: str | Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # The remember-me cookie lasts a year: as guarded as the session (its Secure follows SESSION_COOKIE_SECURE,
+        # set in create_app so that a test's or a deployment's override carries over).
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
         "QUESTION_BANK_DIR": os.environ.get("QUESTION_BANK_DIR") or None,  # a bank under review; default question_bank/

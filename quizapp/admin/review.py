@@ -5,6 +5,8 @@ to everyone but admins.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -44,7 +46,24 @@ def _privacy_helpers():
         """Birth date: in full for admins, the year for everyone else."""
         return "" if not value else value.strftime("%d/%m/%Y") if is_admin else f"**/**/{value.year}"
 
-    return {"private": private, "born": born, "flag_labels": integrity.FLAG_LABELS,
+    def logged(key: str, value) -> str:
+        """A value of an audit row, hidden as the review pages hide it (rows written before the log kept the
+        birth year only may still hold a full date)."""
+        if value is None or value == "":
+            return "—"
+        if key == "birth_date" and isinstance(value, str):
+            try:
+                return born(date.fromisoformat(value))
+            except ValueError:
+                return value  # already "**/**/1990"
+        if key in audit.MASKED and isinstance(value, str):
+            return private(value)
+        if key == "fields" and isinstance(value, list):  # which fields a request is about
+            return ", ".join(audit.FIELD_LABELS.get(f, f) for f in value)
+        return value
+
+    return {"private": private, "born": born, "logged": logged, "field_labels": audit.FIELD_LABELS,
+            "flag_labels": integrity.FLAG_LABELS,
             "dup_status_labels": integrity.DUPLICATE_STATUS_LABELS, "flag_status_labels": integrity.FLAG_STATUS_LABELS,
             "action_labels": audit.ACTION_LABELS, "can_decide": bool(grant and grant.can_decide)}
 

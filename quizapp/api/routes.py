@@ -46,7 +46,7 @@ def _require_login():
 # HTTP status of each rule a request can break; anything else is invalid input (422).
 # 401: who you are; 403: not allowed for you; 404: not yours or not there; 409: not in the current state.
 ERROR_STATUS = {
-    "unauthorized": 401, "unknown_account": 401, "wrong_password": 401, "password_not_set": 401,
+    "unauthorized": 401, "invalid_credentials": 401, "password_not_set": 401,
     "account_locked": 403, "disqualified": 403, "consent_withdrawn": 403, "not_registered": 403,
     "not_found": 404,
     "round_not_open": 409, "round_closed": 409, "attempt_limit": 409, "attempt_in_progress": 409,

@@ -2,13 +2,14 @@
 workbook (one sheet per section) and the rules of anonymisation. Pure: takes the export as plain values."""
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from quizapp.domain.formats.cells import save_xlsx
 
 ANONYMISED_NAME = "Đã xóa theo yêu cầu"
 # Identity fields a person corrects only through a request to the organisers (they decide one-person-one-entry).
@@ -80,9 +81,7 @@ def to_xlsx(export: dict) -> bytes:
         value = export.get(key)
         rows = [value] if isinstance(value, dict) else (value or [])
         _sheet(wb.create_sheet(title), columns, rows)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save_xlsx(wb)
 
 
 def results_are_final(rounds: Iterable[tuple[bool, bool, bool]]) -> bool:

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .formats.cells import csv_text, save_xlsx
 from .prizes import PRIZE_LABELS
 from .review import FLAG_LABELS
 
@@ -45,6 +46,8 @@ TOP_WITHOUT_PRIZES = 10
 DATETIME_TEXT, DATE_TEXT = "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"
 XLSX_DATETIME, XLSX_DATE, XLSX_SCORE = "dd/mm/yyyy hh:mm:ss", "dd/mm/yyyy", "0.00"
 _INTEGERS = {"rank", "correct", "total", "prediction", "prediction_error", "attempt_id"}
+# Numbers, dates and durations: written by the platform, never a formula, and a negative number stays a number.
+_TYPED = _INTEGERS | {"score", "duration", "submitted_at", "birth_date"}
 _CONTACTS = set(CONTACT_COLUMNS)
 
 
@@ -165,10 +168,16 @@ def table(rows: list[ResultRow], columns: tuple[str, ...], tz: tzinfo) -> list[l
 
 
 def to_csv(rows: list[ResultRow], columns: tuple[str, ...], tz: tzinfo) -> bytes:
-    """The canonical CSV bytes (the same rows always give the same bytes)."""
+    """The canonical CSV bytes (the same rows always give the same bytes); texts a spreadsheet would run as a
+    formula (a name starting with "=") get a leading apostrophe."""
+    header, *body = table(rows, columns, tz)
+    texts = [i for i, c in enumerate(columns) if c not in _TYPED]
+    for values in body:
+        for i in texts:
+            values[i] = csv_text(values[i])
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerows(table(rows, columns, tz))
+    writer.writerows([header, *body])
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
 
 
@@ -216,9 +225,7 @@ def to_xlsx(rows: list[ResultRow], columns: tuple[str, ...], tz: tzinfo, title: 
         ws.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, _MIN_WIDTH), _MAX_WIDTH)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save_xlsx(wb)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -1,7 +1,8 @@
 """The audit log: every decision on an entry and every change to identity data, with who, when, before and after.
 
 `record` adds the row to the caller's transaction, so a change and its log entry are saved together or not at
-all. CCCD and phone are kept once, on the account: the log holds them masked.
+all. Identity data is kept once, on the account: the log holds CCCD and phone masked and the birth year only,
+and a correction records which fields changed, never their values.
 """
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ ACTION_LABELS = {
 }
 IDENTITY_FIELDS = ("full_name", "birth_date", "gender", "cccd", "phone", "email")
 MASKED = ("cccd", "phone")
+FIELD_LABELS = {"full_name": "Họ và tên", "birth_date": "Ngày sinh", "gender": "Giới tính", "cccd": "Số CCCD",
+                "phone": "Số điện thoại", "email": "Email", "status": "Tình trạng", "status_reason": "Lý do",
+                "category": "Đối tượng", "fields": "Thông tin"}
 
 
 def record(action: str, actor: User | None, now: datetime, *, registration: Registration | None = None,
@@ -57,10 +61,15 @@ def _name_of(user: User) -> str:
     return f"{user.full_name} ({user.username})" if user.username else user.full_name
 
 
+def birth_year(value) -> str | None:
+    """A birth date as the log keeps it and non-admins see it: the year only ("**/**/1990")."""
+    return f"**/**/{value.year}" if value else None
+
+
 def identity_snapshot(user: User) -> dict:
-    """The identity data of an account as the log keeps it (CCCD and phone masked)."""
+    """The identity data of an account as the log keeps it (CCCD and phone masked, the birth year only)."""
     values = {name: getattr(user, name) for name in IDENTITY_FIELDS}
-    values["birth_date"] = values["birth_date"].isoformat() if values["birth_date"] else None
+    values["birth_date"] = birth_year(values["birth_date"])
     return {k: (mask_digits(v) if k in MASKED and v else v) for k, v in values.items()}
 
 
@@ -73,12 +82,10 @@ def entry_snapshot(reg: Registration) -> dict:
 
 
 def changes(before: dict, after: dict) -> tuple[dict, dict]:
-    """Only the fields that differ, masked where needed; a masked value that looks unchanged is marked changed."""
+    """Which fields differ, as the log keeps a correction: their names only (`_changed`), never the values
+    (the account holds the new ones; the old ones are not personal data the log should keep)."""
     changed = [k for k in after if before.get(k) != after.get(k)]
-    mask = lambda k, v: mask_digits(v) if k in MASKED and v else v  # noqa: E731
-    old = {k: mask(k, before.get(k)) for k in changed}
-    new = {k: mask(k, after.get(k)) for k in changed}
-    return old, new | {"_changed": changed}
+    return {}, {"_changed": changed}
 
 
 def entries(contest_id: int | None = None, registration_id: int | None = None, page: int = 1,

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from quizapp.domain import item_stats
 from quizapp.domain.errors import DomainError
+from quizapp.domain.formats.cells import csv_row, save_xlsx
 from quizapp.extensions import db
 from quizapp.models import Answer, Attempt, AttemptQuestion, Question, QuestionOption, Registration, Round, Topic
 
@@ -127,7 +128,7 @@ def export(items: RoundItems, fmt: str) -> tuple[bytes, str]:
     rows = table(items)
     if fmt == "csv":
         out = io.StringIO()
-        csv.writer(out).writerows(rows)
+        csv.writer(out).writerows(csv_row(row) for row in rows)
         return out.getvalue().encode("utf-8-sig"), f"{stem}.csv"
     if fmt != "xlsx":
         raise DomainError("Chỉ xuất được tệp .xlsx hoặc .csv.", "bad_format")
@@ -146,9 +147,7 @@ def export(items: RoundItems, fmt: str) -> tuple[bytes, str]:
     for line in GUIDE:
         notes.append([line])
     notes.column_dimensions["A"].width = 110
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue(), f"{stem}.xlsx"
+    return save_xlsx(wb), f"{stem}.xlsx"
 
 
 GUIDE = [

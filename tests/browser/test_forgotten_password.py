@@ -70,7 +70,7 @@ def test_forgotten_password_from_sign_in_to_signed_in_on_a_small_phone(phone, li
     other.get_by_label("Số điện thoại hoặc số CCCD").fill(number)
     other.get_by_label("Mật khẩu").fill(PASSWORD)
     other.get_by_role("button", name="Đăng nhập", exact=True).click()
-    expect(other.get_by_text("Mật khẩu không đúng")).to_be_visible()
+    expect(other.get_by_text("Số điện thoại, số CCCD hoặc mật khẩu không đúng.")).to_be_visible()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("tests.browser.test_contestant_journey.PASSWORD", NEW_PASSWORD)
         sign_in(other, live, number)

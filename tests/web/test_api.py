@@ -199,9 +199,9 @@ def test_sign_in_by_phone_or_cccd(csrf_app, contestant):
     api = Api(csrf_app)
     api.session()
     _error(api.call("POST", "/api/v1/login", {"identifier": "0970000001", "password": "sai-roi-nhe"}),
-           401, "wrong_password")
+           401, "invalid_credentials")
     _error(api.call("POST", "/api/v1/login", {"identifier": "0979999999", "password": PASSWORD}),
-           401, "unknown_account")
+           401, "invalid_credentials")
     _error(api.call("POST", "/api/v1/login", ["not", "an", "object"]), 400, "400")
 
 

@@ -188,9 +188,9 @@ def test_sign_in_by_phone_or_by_cccd(client, journey):
     fresh = client.get("/dang-nhap").get_data(as_text=True)
     assert 'aria-describedby="None"' not in fresh  # no broken reference for screen readers before an error
     html = _text(client.post("/dang-nhap", data={"identifier": "0910000001", "password": "sai-mat-khau"}))
-    assert "Mật khẩu không đúng" in html
+    assert "Số điện thoại, số CCCD hoặc mật khẩu không đúng." in html
     html = _text(client.post("/dang-nhap", data={"identifier": "0999999999", "password": PASSWORD}))
-    assert "Không tìm thấy tài khoản với số điện thoại hoặc số CCCD này." in html
+    assert "Số điện thoại, số CCCD hoặc mật khẩu không đúng." in html  # the same: no hint that it does not exist
 
 
 def test_signed_in_but_not_registered_is_sent_to_the_registration_form(client, journey, app):

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
 from quizapp.domain.formats import tabular
+from quizapp.domain.formats.cells import save_xlsx
 from quizapp.domain.text import fold_accents, normalize_text
 
 MAX_ROWS = 10_000
@@ -166,6 +167,4 @@ def template(layout: Layout, example: Sequence[str], guide: Sequence[str], title
     for i, line in enumerate(guide, start=1):
         sheet_guide.cell(row=i, column=1, value=line)
     sheet_guide.column_dimensions["A"].width = 120
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return save_xlsx(workbook)

@@ -20,6 +20,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from quizapp.domain.formats import add_draft, option_label
+from quizapp.domain.formats.cells import FORMULA_LIKE as _FORMULA_LIKE
+from quizapp.domain.formats.cells import csv_text, save_xlsx
 from quizapp.domain.questions import ImportIssue, ParseResult, QuestionDraft
 from quizapp.domain.text import fold_accents, normalize_text
 
@@ -47,8 +49,8 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 _ALIASES = {"dap an": "correct", "do kho": "difficulty", "noi dung cau hoi": "text", "nguon tham khao": "source"}
 _HEADER_KEYS = {fold_accents(header): key for key, header in HEADERS.items()} | _ALIASES
 _LETTER = re.compile(r"^([A-Fa-f])\s*[).]?$")
-# A CSV cell starting with = + - @ is run as a formula by spreadsheets: export adds a "'", import drops it.
-_FORMULA_LIKE = re.compile(r"^'*[=+\-@]")
+# A CSV cell starting with = + - @ is run as a formula by spreadsheets: export adds a "'" (cells.csv_text),
+# import drops it.
 _WIDTHS = {"topic": 24, "text": 60, "correct": 12, "difficulty": 12, "explanation": 45, "source": 35}
 
 
@@ -189,13 +191,8 @@ def export_csv(questions: list[QuestionDraft]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([HEADERS[k] for k in keys])
     for question in questions:
-        writer.writerow([_csv_safe(v) for v in _row_values(question, keys)])
+        writer.writerow([csv_text(str(v)) for v in _row_values(question, keys)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _csv_safe(value) -> str:
-    value = str(value)
-    return "'" + value if _FORMULA_LIKE.match(value) else value
 
 
 # ---------------------------------------------------------------- xlsx reading
@@ -383,13 +380,10 @@ def export_xlsx(questions: list[QuestionDraft]) -> bytes:
         for column, value in enumerate(_row_values(question, keys), start=1):
             cell = sheet.cell(row=number, column=column, value=value)
             if isinstance(value, str):
-                cell.data_type = "s"  # a text starting with "=" must stay text, not become a formula
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     _add_validation(sheet, keys)
     _write_guide(workbook.create_sheet(GUIDE_SHEET))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return save_xlsx(workbook)
 
 
 def _export_keys(questions: list[QuestionDraft]) -> list[str]:
