@@ -38,6 +38,11 @@ def create_app(config: dict | None = None) -> Flask:
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    from quizapp.safe_input import BoundedIntConverter, QuizRequest, StrictJSONProvider
+
+    app.request_class = QuizRequest
+    app.json = StrictJSONProvider(app)
+    app.url_map.converters["int"] = BoundedIntConverter  # before the blueprints add their rules
     _init_extensions(app)
     _register_blueprints(app)
     from quizapp import cli, web
@@ -52,7 +57,9 @@ def _init_extensions(app: Flask) -> None:
     from quizapp import models  # noqa: F401  (registers the tables)
     from quizapp.db_events import install_sqlite_pragmas
     from quizapp.extensions import csrf, db, limiter, login_manager, migrate
+    from quizapp.models import lengths
 
+    lengths.install(db.Model)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, render_template, request, send_file
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from quizapp.domain.counting import COUNTING_RULE_LABELS
 from quizapp.domain.errors import DomainError
+from quizapp.safe_input import BadInput, check_request
 
 ROLE_LABELS = {"admin": "Quản trị hệ thống", "organizer": "Ban Tổ chức", "moderator": "Theo dõi đơn vị/địa bàn"}
 CONTEST_STATE_LABELS = {"open": "Đang diễn ra", "upcoming": "Sắp diễn ra", "finished": "Đã kết thúc",
@@ -63,7 +65,25 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def rollback() -> None:
+    """Before an error page: a failed statement leaves PostgreSQL's transaction aborted, and the page (its
+    header asks who is signed in) would fail on it, leaving the browser Werkzeug's bare 500 page."""
+    from quizapp.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (a broken connection: the page must still be shown)
+        db.session.remove()
+
+
+def domain_status(e: DomainError) -> int:
+    if isinstance(e, BadInput):
+        return 400
+    return {"not_found": 404, "forbidden": 403, "too_long": 422}.get(e.code, 409)
+
+
 def error_response(status: int, message: str | None = None, code: str | None = None):
+    rollback()
     message = message or ERROR_MESSAGES.get(status, "Đã xảy ra lỗi.")
     if wants_json():
         return jsonify({"error": code or str(status), "message": message}), status
@@ -100,7 +120,19 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(e: DomainError):
-        return error_response({"not_found": 404, "forbidden": 403}.get(e.code, 409), e.message, e.code)
+        return error_response(domain_status(e), e.message, e.code)
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _refused_by_database(e: Exception):
+        """The last net: a value the database refuses (out of range, too long) is the sender's error, not ours."""
+        app.logger.warning("input refused by the database: %s", str(e).splitlines()[0][:300])
+        return error_response(400, "Dữ liệu gửi lên không hợp lệ (quá dài, quá lớn hoặc chứa ký tự không cho "
+                                   "phép).", "bad_input")
+
+    @app.before_request
+    def _check_input():
+        check_request(request)
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
@@ -112,6 +144,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
         app.logger.exception("unhandled error")
+        rollback()
         return error_response(500)
 
     @app.after_request

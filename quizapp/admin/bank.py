@@ -11,6 +11,7 @@ from quizapp.admin.guards import staff_required
 from quizapp.domain.errors import DomainError
 from quizapp.domain.questions import QuestionDraft
 from quizapp.models import utcnow
+from quizapp.safe_input import BadInput, bounded_int
 from quizapp.services import bank, uploads
 from quizapp.services import handbook as handbook_service
 from quizapp.web import FILE_TYPES, XLSX, download
@@ -249,19 +250,29 @@ def topics_page():
                            editable={c.id for c in editable})
 
 
+def _topic_id(raw) -> int | None:
+    """A topic id posted by the topics page: None when missing, 400 when not a number a column can hold."""
+    if raw in (None, ""):
+        return None
+    try:
+        return bounded_int(str(raw).strip(), "chủ đề")
+    except ValueError:
+        raise BadInput("Chủ đề không hợp lệ.", "topic_id") from None
+
+
 def _topic_action(form: TopicForm, editable: dict) -> None:
-    action, topic_id = form.action.data, form.topic_id.data
+    action, topic_id = form.action.data, _topic_id(form.topic_id.data)
     if action == "create":
         collection = editable.get(form.collection.data) or abort(404)
         bank.create_topic(collection, form.title.data or "", current_user)
         flash("Đã tạo chủ đề.", "success")
     elif action == "rename" and topic_id:
-        bank.rename_topic(int(topic_id), form.title.data or "", current_user)
+        bank.rename_topic(topic_id, form.title.data or "", current_user)
         flash("Đã đổi tên chủ đề.", "success")
     elif action in ("up", "down") and topic_id:
-        bank.move_topic(int(topic_id), -1 if action == "up" else 1, current_user)
+        bank.move_topic(topic_id, -1 if action == "up" else 1, current_user)
     elif action == "merge" and topic_id and form.merge_into.data:
-        moved = bank.merge_topics(int(topic_id), int(form.merge_into.data), current_user)
+        moved = bank.merge_topics(topic_id, _topic_id(form.merge_into.data), current_user)
         flash(f"Đã gộp chủ đề: chuyển {moved} câu hỏi.", "success")
     else:
         raise DomainError("Thao tác không hợp lệ.", "invalid_topic")

@@ -136,9 +136,10 @@ def export(contest, access, round_id: int, fmt: str):
     _round(contest, round_id)
     if fmt not in ("csv", "xlsx"):
         abort(404)
+    version = request.args.get("phien-ban", type=int)  # outside the try: an over-large number is a 400
     try:
         data, filename = results_service.export(
-            round_id, fmt, public=bool(request.args.get("cong-khai")), version=request.args.get("phien-ban", type=int),
+            round_id, fmt, public=bool(request.args.get("cong-khai")), version=version,
             scope=access, contacts=request.args.get("lien-he") != "0", actor=current_user, now=utcnow())
     except DomainError as e:
         flash(e.message, "error")

@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
 from quizapp.models import Round, utcnow
+from quizapp.safe_input import BadInput, bounded_int
 from quizapp.services import (
     accounts,
     attempts,
@@ -22,7 +23,7 @@ from quizapp.services import (
     staff,
 )
 from quizapp.services.ratelimits import account_key
-from quizapp.web import visible_contest
+from quizapp.web import rollback, visible_contest
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -56,7 +57,8 @@ ERROR_STATUS = {
 
 @bp.errorhandler(DomainError)
 def _domain_error(e: DomainError):
-    status = ERROR_STATUS.get(e.code, 422)
+    rollback()
+    status = 400 if isinstance(e, BadInput) else ERROR_STATUS.get(e.code, 422)
     payload = {"error": e.code, "message": e.message}
     if getattr(e, "field", ""):
         payload["field"] = e.field
@@ -113,7 +115,7 @@ def register(slug: str):
     data = registration.RegistrationData(
         full_name=str(b.get("full_name", "")), birth_date=born, gender=str(b.get("gender", "")),
         cccd=str(b.get("cccd", "")), phone=str(b.get("phone", "")), email=str(b.get("email", "") or ""),
-        area_id=_int(b.get("area_id")), unit_id=_int(b.get("unit_id")), category=str(b.get("category", "")),
+        area_id=_int(b.get("area_id"), "area_id"), unit_id=_int(b.get("unit_id"), "unit_id"), category=str(b.get("category", "")),
         password=str(b.get("password", "")), consent=b.get("consent") is True)
     reg = registration.register(contest, data, utcnow(), ip=request.remote_addr or "",
                                 device_id=request.cookies.get("qz_device", ""))
@@ -122,9 +124,12 @@ def register(slug: str):
                    csrf_token=generate_csrf()), 201
 
 
-def _int(value) -> int | None:
+def _int(value, field: str) -> int | None:
+    """An id or number from the body: None when missing or not a number, 400 when too large for a column."""
+    if isinstance(value, bool):
+        return None
     try:
-        return int(value) if value not in (None, "") else None
+        return bounded_int(value, field) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
 
@@ -247,7 +252,7 @@ def get_attempt(attempt_id: int):
 def save_answer(attempt_id: int, question_id: int):
     _require_login()
     b = _body()
-    option_id, seq = _int(b.get("option_id")), _int(b.get("seq")) or 0
+    option_id, seq = _int(b.get("option_id"), "option_id"), _int(b.get("seq"), "seq") or 0
     if option_id is None:
         raise DomainError("Vui lòng chọn một phương án.", "invalid_option")
     saved = attempts.save_answer(attempt_id, current_user.id, question_id, option_id, utcnow(), client_seq=seq,

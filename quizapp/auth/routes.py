@@ -1,6 +1,4 @@
 """Signing in and out."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required, login_user, logout_user
 
@@ -8,6 +6,7 @@ from quizapp.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
+from quizapp.safe_input import safe_next
 from quizapp.services import accounts, mail, password_reset, ratelimits, staff
 
 bp = Blueprint("auth", __name__)
@@ -15,12 +14,6 @@ bp = Blueprint("auth", __name__)
 RESET_NOTICE = ("Mật khẩu của bạn vừa được đặt lại",
                 "Xin chào {name},\n\nMật khẩu của bạn vừa được đặt lại lúc {at}. Nếu bạn không làm việc này, hãy "
                 "liên hệ ngay Ban Tổ chức cuộc thi.\n")
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -37,7 +30,7 @@ def login():
             login_user(user, remember=form.remember.data)
             staff_home = user.is_staff
             default = url_for("admin.dashboard") if staff_home else url_for("public.home")
-            return redirect(_safe_next(request.args.get("next")) or default)
+            return redirect(safe_next(request.args.get("next")) or default)
     return render_template("auth/login.html", form=form)
 
 

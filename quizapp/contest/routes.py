@@ -9,6 +9,7 @@ from quizapp.domain.errors import DomainError
 from quizapp.domain.timing import round_state
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
+from quizapp.safe_input import bounded_int
 from quizapp.services import attempts, certificates, contests, leaderboard, registration, results
 from quizapp.services.ratelimits import account_key, register_limit
 from quizapp.web import download, visible_contest
@@ -140,9 +141,10 @@ def attempt_form(attempt_id: int):
     device = request.cookies.get("qz_device", "")
     errors = []
     for key, value in request.form.items():
-        if key.startswith("q") and key[1:].isdigit() and value.isdigit():
+        if key.startswith("q") and key[1:].isdecimal() and value.isdecimal():
             try:
-                attempts.save_answer(attempt.id, current_user.id, int(key[1:]), int(value), now, device_token=device)
+                attempts.save_answer(attempt.id, current_user.id, bounded_int(key[1:], "câu hỏi"),
+                                     bounded_int(value, "phương án"), now, device_token=device)
             except DomainError as e:
                 errors.append(e)
     for message in dict.fromkeys(e.message for e in errors):
@@ -166,8 +168,10 @@ def _prediction(raw: str | None) -> int | None:
     raw = (raw or "").strip().replace(".", "").replace(",", "").replace(" ", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise attempts.AttemptError("Số dự đoán phải là một số nguyên không âm.", "invalid_prediction")
+    if len(raw) > 12:  # the service checks the range; do not even parse a 5,000-digit number
+        raise attempts.AttemptError(attempts.PREDICTION_RANGE_MESSAGE, "invalid_prediction")
     return int(raw)
 
 

@@ -1,7 +1,12 @@
 """Duplicate questions: exact (after normalisation) and near (similar text, options compared as a set).
 
 Near-duplicate search avoids comparing every pair: questions are indexed by their rarer word pairs
-(shingles), and only questions sharing enough of them are scored with rapidfuzz.
+(shingles), and only questions sharing enough of them are scored with rapidfuzz. Questions only ever match
+others with the same numbers, so the index is kept per set of numbers: 4,000 copies of one question with one
+number changed are 4,000 tiny buckets, not one bucket scanned 4,000 times (38.7 s before, see
+docs/reliability/bad-input.md). Within a bucket, a shingle shared by more than _MAX_POSTING questions says
+little and is not probed, and at most _MAX_POSTING candidates are taken from any one shingle, so a check
+costs at most _PROBES × _MAX_POSTING comparisons whatever the file.
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from quizapp.domain.text import dedup_key
 NEAR_THRESHOLD = 90.0  # combined similarity (0–100) from which two questions count as near-duplicates
 TEXT_WEIGHT = 0.7
 _PROBES = 8  # how many of a question's rarest shingles are used to find candidates
+_MAX_POSTING = 200  # a shingle in more questions than this (of the same numbers) is too common to probe
 _NUMBER = re.compile(r"\d+")
 
 
@@ -84,8 +90,8 @@ class DuplicateIndex:
         self.threshold = threshold
         self._by_exact: dict[str, QuestionKey] = {}
         self._keys: list[QuestionKey] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        self._shingle_sets: list[set[str]] = []
+        # (numbers of the text, shingle) → indexes of the questions with those numbers and that shingle
+        self._postings: dict[tuple[tuple[str, ...], str], list[int]] = defaultdict(list)
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -94,10 +100,9 @@ class DuplicateIndex:
         self._by_exact.setdefault(key.exact, key)
         idx = len(self._keys)
         self._keys.append(key)
-        shingles = _shingles(key.text)
-        self._shingle_sets.append(shingles)
-        for s in shingles:
-            self._postings[s].append(idx)
+        numbers = key.numbers
+        for s in _shingles(key.text):
+            self._postings[(numbers, s)].append(idx)
 
     def find(self, key: QuestionKey) -> DuplicateMatch | None:
         """The best match for `key` among the indexed questions, or None."""
@@ -105,18 +110,19 @@ class DuplicateIndex:
         if hit is not None:
             return DuplicateMatch(key.ref, hit.ref, True, 100.0)
         best: tuple[float, QuestionKey] | None = None
-        for idx in self._candidates(key):
-            if self._keys[idx].numbers != key.numbers:
-                continue
+        for idx in self._candidates(key):  # all have the same numbers as `key`
             score = similarity(key, self._keys[idx])
             if score >= self.threshold and (best is None or score > best[0]):
                 best = (score, self._keys[idx])
         return DuplicateMatch(key.ref, best[1].ref, False, round(best[0], 1)) if best else None
 
     def _candidates(self, key: QuestionKey) -> list[int]:
-        known = sorted((s for s in _shingles(key.text) if s in self._postings), key=lambda s: len(self._postings[s]))
-        rare = known[:_PROBES]
-        counts = Counter(i for s in rare for i in self._postings[s])
+        numbers = key.numbers
+        lists = [p for p in (self._postings.get((numbers, s)) for s in _shingles(key.text)) if p]
+        lists.sort(key=len)
+        usable = [p for p in lists if len(p) <= _MAX_POSTING] or [p[-_MAX_POSTING:] for p in lists]
+        rare = usable[:_PROBES]
+        counts = Counter(i for p in rare for i in p)
         # Near-duplicates (>= 90% similar) share most of their shingles, so most of their rarest ones too.
         need = max(1, len(rare) // 3)
         return [i for i, c in counts.items() if c >= need]

@@ -377,6 +377,12 @@ class AttemptResult:
     prediction: int | None
 
 
+# A prediction counts people (perfect scores, participants): a billion is more than the country's population,
+# and the bound keeps a typed 2^63 out of the BigInteger column and out of the prediction-error arithmetic.
+MAX_PREDICTION = 1_000_000_000
+PREDICTION_RANGE_MESSAGE = "Số dự đoán phải là một số nguyên từ 0 đến 1.000.000.000."
+
+
 def submit_attempt(attempt_id: int, user_id: int, now: datetime, prediction: int | None = None,
                    require_prediction: bool = True, device_token: str = "") -> AttemptResult:
     """Grade and close the attempt once; repeating the submission returns the same result."""
@@ -389,6 +395,9 @@ def submit_attempt(attempt_id: int, user_id: int, now: datetime, prediction: int
         if prediction is not None and prediction < 0:
             db.session.rollback()
             raise AttemptError("Số dự đoán phải là số nguyên không âm.", "invalid_prediction")
+        if prediction is not None and prediction > MAX_PREDICTION:
+            db.session.rollback()
+            raise AttemptError(PREDICTION_RANGE_MESSAGE, "invalid_prediction")
         if attempt.round.prediction_mode and prediction is None and require_prediction:
             db.session.rollback()
             raise AttemptError("Vui lòng trả lời câu hỏi dự đoán trước khi nộp bài.", "prediction_required")

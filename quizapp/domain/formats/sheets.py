@@ -5,7 +5,6 @@ Used for the lists of contestants, of areas and of units.
 """
 from __future__ import annotations
 
-import csv
 import io
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -84,12 +83,9 @@ def _csv_rows(data: bytes, layout: Layout) -> tuple[list[tuple[int, list]], str]
         return [], error
     if not decoded.strip():
         return [], "Tệp rỗng, không có nội dung."
-    try:
-        records = list(csv.reader(io.StringIO(decoded, newline=""), delimiter=tabular._sniff_delimiter(decoded)))
-    except csv.Error as exc:
-        return [], f"Tệp CSV sai cấu trúc, không đọc được ({exc})."
-    if len(records) > layout.max_rows + 1:
-        return [], _too_many(len(records), layout)
+    records, error = tabular.read_csv_records(decoded, layout.max_rows, layout.what)
+    if error:
+        return [], error
     return [(n, [tabular._csv_cell(c) for c in cells]) for n, cells in enumerate(records, start=1)], ""
 
 

@@ -154,11 +154,28 @@ def parse_csv(data: bytes) -> ParseResult:
         return ParseResult(file_error=error)
     if not text.strip():
         return ParseResult(file_error="Tệp rỗng, không có nội dung.")
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)))
-    except csv.Error as exc:
-        return ParseResult(file_error=f"Tệp CSV sai cấu trúc, không đọc được ({exc}).")
+    records, error = read_csv_records(text, MAX_ROWS, "câu hỏi")
+    if error:
+        return ParseResult(file_error=error)
     return _read_rows([(n, [_csv_cell(c) for c in cells]) for n, cells in enumerate(records, start=1)])
+
+
+def read_csv_records(text: str, max_rows: int, what: str) -> tuple[list[list[str]], str]:
+    """The CSV records (header included), stopping with a Vietnamese error past `max_rows` data rows (the
+    xlsx limit): checking 10,001 questions would outlast the worker's timeout. Blank lines do not count."""
+    records: list[list[str]] = []
+    filled = 0
+    try:
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)):
+            records.append(cells)
+            if any(c.strip() for c in cells):
+                filled += 1
+                if filled > max_rows + 1:
+                    return [], (f"Tệp có quá nhiều hàng (hơn {max_rows:,}); mỗi lần nhập tối đa {max_rows:,} "
+                                f"{what}. Hãy chia thành nhiều tệp.").replace(",", ".")
+    except csv.Error as exc:
+        return [], f"Tệp CSV sai cấu trúc, không đọc được ({exc})."
+    return records, ""
 
 
 def _decode_csv(data: bytes) -> tuple[str, str]:
