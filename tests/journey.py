@@ -50,8 +50,8 @@ def make_journey_contest(now: datetime, slug: str = "cchc-thu", question_count: 
                                     **{"name": f"Đợt {10 + i}", "attempts_allowed": None, **kw}))
     db.session.add(contest)
     db.session.flush()
-    root = Area(contest_id=contest.id, code=f"T-{slug}", name="Tỉnh Thử Nghiệm", level="province")
-    root.children = [Area(contest_id=contest.id, code=f"{slug}-{i}", name=name, level="commune")
+    root = Area(contest_id=contest.id, code=f"T-{contest.id}", name="Tỉnh Thử Nghiệm", level="province")
+    root.children = [Area(contest_id=contest.id, code=f"X{contest.id}-{i}", name=name, level="commune")
                      for i, name in enumerate(["Xã Bát Xát", "Phường Cam Đường", "Xã Mường Hum"])]
     db.session.add(root)
     db.session.flush()
