@@ -35,10 +35,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
-    from quizapp import cli, web
+    from quizapp import cli, redis_status, web
     from quizapp.services import leaderboard_store  # noqa: F401  (keeps leaderboards as attempts finish)
 
     web.init_app(app)
+    redis_status.init_app(app)
     cli.init_app(app)
     return app
 
