@@ -5,6 +5,7 @@ PostgreSQL is cut while the pool holds connections through it (PostgreSQL only).
 """
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from contextlib import contextmanager, suppress
@@ -177,3 +178,24 @@ def test_postgresql_going_away_mid_session_gives_503_and_pooled_connections_heal
         proxy.cut()
         with app.app_context():
             db.engine.dispose()
+
+
+def test_a_database_outage_is_not_taken_for_a_redis_outage_by_the_rate_limiter(database_url, _migrated_app, journey,
+                                                                              caplog):
+    """Limits keyed by account load the user: that failing must be a 503, not "rate-limit storage unreachable"."""
+    from quizapp import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False,
+                      "SECRET_KEY": "x", "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
+    signed_in = app.test_client()
+    assert signed_in.post(f"/api/v1/contests/{journey.slug}/register",
+                          json=_registration(journey, 1)).status_code == 201
+    with caplog.at_level(logging.INFO), _database_refuses_connections(app):
+        _is_db_down_page(signed_in.post(f"/api/v1/rounds/{journey.round_id}/attempts"), json=True)
+        _is_db_down_page(signed_in.post(f"/cuoc-thi/{journey.slug}/dot/{journey.round_id}/bat-dau"), json=False)
+    mistaken = [r.getMessage() for r in caplog.records if "storage unreachable" in r.getMessage()
+                or "Redis unreachable" in r.getMessage()]
+    assert mistaken == []
+    assert signed_in.post(f"/api/v1/rounds/{journey.round_id}/attempts").status_code == 201
+    with app.app_context():
+        db.engine.dispose()
