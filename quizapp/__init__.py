@@ -45,10 +45,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter  # before the blueprints add their rules
     _init_extensions(app)
     _register_blueprints(app)
-    from quizapp import cli, web
+    from quizapp import cli, redis_status, web
     from quizapp.services import leaderboard_store  # noqa: F401  (keeps leaderboards as attempts finish)
 
     web.init_app(app)
+    redis_status.init_app(app)
     cli.init_app(app)
     return app
 
@@ -63,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    app.before_request(_load_signed_in_user)  # before the limiter's own hook, which it must run ahead of
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -73,6 +75,20 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         return db.session.get(models.User, int(user_id))
+
+
+def _load_signed_in_user() -> None:
+    """Load the signed-in user before the rate limits are checked.
+
+    Limits counted per account need the user; if the database is down, loading it fails here and is answered
+    503 (web.database_unavailable) instead of inside Flask-Limiter, which would take any error for its storage
+    being unreachable and switch to per-worker counters although Redis is fine.
+    """
+    from flask import request
+    from flask_login import current_user
+
+    if request.endpoint != "static":
+        _ = current_user.is_authenticated
 
 
 def _register_blueprints(app: Flask) -> None:

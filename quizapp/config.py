@@ -39,6 +39,12 @@ def engine_options(url: str) -> dict:
             "hide_parameters": True}
 
 
+def redis_timeouts() -> dict:
+    """Seconds to wait for Redis: an unreachable Redis must cost a request this much once, not a TCP timeout."""
+    seconds = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5") or 0.5)
+    return {"socket_connect_timeout": seconds, "socket_timeout": seconds}
+
+
 def from_env(instance_path: str | Path) -> dict:
     """Build the config mapping from the environment."""
     instance = Path(instance_path)
@@ -51,6 +57,9 @@ def from_env(instance_path: str | Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Redis down: each worker counts the same limits in its own memory until Redis answers again
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": redis_timeouts(),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "quizapp"),  # several sites on one Redis
         "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After tells a client when to try again

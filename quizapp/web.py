@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import io
 import secrets
+import threading
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, jsonify, render_template, request, send_file
+from flask import Flask, g, jsonify, render_template, request, send_file
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from quizapp.domain.counting import COUNTING_RULE_LABELS
@@ -30,6 +33,11 @@ ERROR_MESSAGES = {
     500: "Hệ thống gặp sự cố. Vui lòng thử lại sau.",
     503: "Hệ thống đang bận. Vui lòng thử lại sau.",
 }
+DATABASE_DOWN = ("Hệ thống đang tạm gián đoạn kết nối cơ sở dữ liệu. Các câu trả lời đã lưu trước đó không bị mất. "
+                 "Vui lòng thử lại sau ít phút.")
+DATABASE_RETRY_SECONDS = 15  # Retry-After of a database outage: the attempt page retries by itself meanwhile
+# Errors that mean "the database cannot be reached now" (server down, connection cut, pool exhausted), not a bug.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,6 +98,46 @@ def error_response(status: int, message: str | None = None, code: str | None = N
     return render_template("error.html", status=status, message=message), status
 
 
+_db_log = {"at": 0.0, "count": 0}
+_db_log_lock = threading.Lock()
+DATABASE_LOG_SECONDS = 30
+
+
+def _log_database_unavailable(app: Flask, e: Exception) -> None:
+    """One warning per 30 seconds per worker during an outage, with how many requests got a 503 meanwhile.
+
+    Only the driver's error class is logged: the full message carries the SQL and its parameters (personal data).
+    """
+    with _db_log_lock:
+        _db_log["count"] += 1
+        now = time.monotonic()
+        if now - _db_log["at"] < DATABASE_LOG_SECONDS:
+            return
+        count, _db_log["at"], _db_log["count"] = _db_log["count"], now, 0
+    app.logger.warning("database unavailable (%s): %d request(s) answered 503 since the last message",
+                       type(getattr(e, "orig", None) or e).__name__, count)
+
+
+def database_unavailable(app: Flask, e: Exception):
+    """503 with Retry-After and the Vietnamese page (JSON for the API), without touching the database again."""
+    from flask_login import AnonymousUserMixin
+
+    from quizapp.extensions import db
+
+    try:
+        db.session.rollback()  # the connection is invalidated; the next request gets a fresh one from the pool
+    except Exception:  # noqa: BLE001  (a broken connection may fail to roll back too: the session is reset anyway)
+        db.session.remove()
+    _log_database_unavailable(app, e)
+    if "_login_user" not in g:
+        g._login_user = AnonymousUserMixin()  # the page must not load the signed-in user from the database again
+    body, status = error_response(503, DATABASE_DOWN, "database_unavailable")
+    resp = app.make_response((body, status))
+    resp.headers["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 def init_app(app: Flask) -> None:
     tz = ZoneInfo(app.config["DISPLAY_TIMEZONE"])
 
@@ -140,6 +188,9 @@ def init_app(app: Flask) -> None:
             return e.response
         return error_response(e.code or 500, None if e.code in ERROR_MESSAGES else e.description,
                               "rate_limited" if e.code == 429 else None)
+
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, lambda e: database_unavailable(app, e))
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):

@@ -2,6 +2,7 @@
 from flask import Blueprint, Response, abort, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from quizapp import redis_status
 from quizapp.domain.certificates import normalize_code
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
@@ -40,9 +41,12 @@ def privacy():
 
 @bp.get("/healthz")
 def healthz():
-    if contests.database_ok():
-        return jsonify(status="ok", database="ok")
-    return jsonify(status="error", database="unreachable"), 503
+    """503 only when the database is unreachable; Redis down is "degraded" (limits per worker), still 200."""
+    redis = redis_status.state()
+    extra = {"redis": redis} if redis else {}
+    if not contests.database_ok():
+        return jsonify(status="error", database="unreachable", **extra), 503
+    return jsonify(status="degraded" if redis == "degraded" else "ok", database="ok", **extra)
 
 
 # ---------------------------------------------------------------- results and leaderboards (no login needed)

@@ -11,10 +11,10 @@ from flask_login import current_user
 
 from quizapp.domain.errors import DomainError
 from quizapp.domain.identity import normalize_phone
-from quizapp.extensions import limiter
+from quizapp.extensions import db, limiter
 from quizapp.models import utcnow
 from quizapp.services import password_reset
-from quizapp.web import error_response
+from quizapp.web import DATABASE_UNAVAILABLE, error_response
 
 SIGN_IN_PER_ADDRESS = "120 per minute;3000 per hour"
 SIGN_IN_PER_ACCOUNT = "10 per minute;100 per hour"
@@ -89,7 +89,10 @@ def password_reset_breached(limit: str):
     """The on_breach callback of a reset limit ("address" or "cccd"): log the blocked try, answer in Vietnamese."""
 
     def breached(_request_limit):
-        password_reset.record_blocked(limit, password_reset_cccd(), utcnow(), request.remote_addr or "")
+        try:
+            password_reset.record_blocked(limit, password_reset_cccd(), utcnow(), request.remote_addr or "")
+        except DATABASE_UNAVAILABLE:  # raised in here, Flask-Limiter would take it for Redis being down
+            db.session.rollback()
         return make_response(error_response(429, TOO_MANY_RESETS, "rate_limited"))
 
     return breached
