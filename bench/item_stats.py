@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import results_file  # noqa: E402
 from leaderboard_bench import _pg_url  # noqa: E402
 
 HEADING = "## Item statistics"
@@ -126,13 +127,7 @@ def fill(db, attempts: int, questions: int, bank: int, rng: random.Random) -> di
 
 
 def write_section(text: str) -> None:
-    """Replace this benchmark's section of RESULTS.md (or append it); other sections are kept as they are."""
-    old = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if HEADING in old:
-        start = old.index(HEADING)
-        nxt = old.find("\n## ", start + len(HEADING))
-        old = old[:start].rstrip("\n") + ("\n\n" + old[nxt + 1:] if nxt != -1 else "")
-    RESULTS.write_text(old.rstrip("\n") + "\n\n" + text)
+    results_file.write_section(HEADING, text, RESULTS)
 
 
 def run_one(url: str, attempts: int, questions: int, bank: int, runs: int) -> dict:

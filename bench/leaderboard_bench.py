@@ -28,6 +28,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import results_file  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 HEADING = "## Leaderboards"
@@ -262,13 +265,7 @@ def report(results: dict, contestants: int, attempts_each: int) -> str:
 
 
 def write_section(text: str) -> None:
-    """Replace this benchmark's section of RESULTS.md (or append it); other sections are kept as they are."""
-    old = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if HEADING in old:
-        start = old.index(HEADING)
-        nxt = old.find("\n## ", start + len(HEADING))
-        old = old[:start].rstrip("\n") + ("\n\n" + old[nxt + 1:] if nxt != -1 else "")
-    RESULTS.write_text(old.rstrip("\n") + "\n\n" + text)
+    results_file.write_section(HEADING, text, RESULTS)
 
 
 def main() -> None:
