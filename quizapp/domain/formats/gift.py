@@ -245,9 +245,10 @@ def _question_block(question: QuestionDraft) -> str:
 
 
 def _fragment(text: str) -> str:
-    """Escape a text for GIFT, marking it [plain] when it could be read as HTML, a marker or a comment."""
+    """Escape a text for GIFT, marking it [plain] when it could be read as HTML, a marker, a comment or an answer
+    weight ("%50%…", which GIFT has no escape for: the marker in front keeps it text)."""
     text = normalize_text(text)
-    marker = "[plain]" if looks_like_html(text) or text.startswith(("[", "//")) else ""
+    marker = "[plain]" if looks_like_html(text) or text.startswith(("[", "//")) or _WEIGHT.match(text) else ""
     return marker + _escape(text)
 
 
