@@ -153,3 +153,10 @@ def test_gift_images_are_refused_with_the_question_and_what_to_do(text, detail):
 def test_markdown_image_syntax_in_plain_text_is_only_text():
     result = _parse("[plain]Ký hiệu ![a](b) là gì? {=Ảnh trong Markdown ~Liên kết}\n")
     assert [q.text for q in result.questions] == ["Ký hiệu ![a](b) là gì?"]
+
+
+def test_export_keeps_backslashes_in_the_category():
+    """The reader unescapes \\n and \\: in a $CATEGORY path too: a topic's backslashes were lost."""
+    draft = QuestionDraft("Câu hỏi?", ["Một", "Hai"], 0, topic="Văn bản \\n/2025 \\: mới")
+    result = gift.parse(gift.export([draft]))
+    assert result.ok and result.questions[0].topic == draft.topic
