@@ -1,14 +1,24 @@
 """Fixtures: an app on a migrated database (SQLite by default, PostgreSQL with TEST_DATABASE_URL)."""
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 
 from tests import dbutil
 
 IS_PG = bool(dbutil.pg_admin_url())
+
+# Property tests (test_props_*.py): the same examples on every run, so CI is deterministic and a failure seen once
+# is seen again (no example database is written); no deadline, as a shared 2-core CI machine is slow at times.
+# HYPOTHESIS_PROFILE=thorough tries ten times as many examples, for a search by hand before a release.
+settings.register_profile("quizapp", max_examples=100, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile("thorough", settings.get_profile("quizapp"), max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quizapp"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -18,7 +18,7 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # hu
 
 def _letters(word: str) -> tuple[list[int], list[int]]:
     """Primary ranks of the letters, and the tones (per letter) of one lower-cased word."""
-    if word.isdigit():
+    if word.isdecimal():  # not isdigit(): int() refuses "²" and "①", which isdigit() accepts
         return [int(word) - 10**12], [0]  # numbers before words, in numeric order ("Phường 2" before "Phường 10")
     primary, tones = [], []
     for base in unicodedata.normalize("NFC", word):
@@ -33,7 +33,7 @@ def _letters(word: str) -> tuple[list[int], list[int]]:
         if letter in _RANK:
             primary.append(_RANK[letter])
         elif letter.isdigit():
-            primary.append(-10 + int(letter))
+            primary.append(-10 + unicodedata.digit(letter))  # "²" and "①" too, as 2 and 1
         elif letter.isalpha():
             primary.append(100 + ord(letter))
         else:

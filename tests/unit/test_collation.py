@@ -20,3 +20,9 @@ def test_word_by_word_and_numbers_in_numeric_order():
     assert collation.sort(["Xã Yên Bình", "Xã Yên"]) == ["Xã Yên", "Xã Yên Bình"]
     assert collation.sort(["UBND Xã Đông Cuông", "UBND Phường Âu Lâu", "UBND Phường Yên Bái"]) == [
         "UBND Phường Âu Lâu", "UBND Phường Yên Bái", "UBND Xã Đông Cuông"]
+
+
+def test_superscript_and_circled_digits_sort_as_their_digits():
+    """isdigit() accepts "²" and "①" but int() refuses them: such a name made the whole sort raise."""
+    assert collation.sort(["Phòng 10m²", "Phòng 10m3", "Phòng 10m1"]) == ["Phòng 10m1", "Phòng 10m²", "Phòng 10m3"]
+    assert collation.sort(["Tổ ①", "Tổ B"]) == ["Tổ ①", "Tổ B"]

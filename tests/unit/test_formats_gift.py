@@ -124,6 +124,15 @@ def test_export_escapes_special_characters():
     assert "\t=\\= 5" in text and "\t~\\~ 6 \\# x" in text and "\t####Xem \\#3" in text
 
 
+def test_export_keeps_an_option_that_looks_like_an_answer_weight():
+    """GIFT has no escape for "%50%": without a [plain] marker the option was read back as a weight."""
+    draft = QuestionDraft("Tỷ lệ nào?", ["%50% số phiếu", "%-25%", "Một nửa"], 2)
+    text = gift.export([draft]).decode("utf-8")
+    assert "\t~[plain]%50% số phiếu" in text
+    result = gift.parse(text.encode("utf-8"))
+    assert result.ok and result.questions[0].options == draft.options
+
+
 @pytest.mark.parametrize(("text", "detail"), [
     ("::Bản đồ:: [markdown]Xem ![bản đồ](ban-do.png) rồi chọn {=Hà Tĩnh ~Nghệ An}", "ảnh Markdown ![…](…) trong nội dung câu hỏi"),
     ("::Bản đồ:: Xem ![bản đồ][hinh1] rồi chọn {=Hà Tĩnh ~Nghệ An}", "ảnh Markdown ![…](…) trong nội dung câu hỏi"),
@@ -144,3 +153,10 @@ def test_gift_images_are_refused_with_the_question_and_what_to_do(text, detail):
 def test_markdown_image_syntax_in_plain_text_is_only_text():
     result = _parse("[plain]Ký hiệu ![a](b) là gì? {=Ảnh trong Markdown ~Liên kết}\n")
     assert [q.text for q in result.questions] == ["Ký hiệu ![a](b) là gì?"]
+
+
+def test_export_keeps_backslashes_in_the_category():
+    """The reader unescapes \\n and \\: in a $CATEGORY path too: a topic's backslashes were lost."""
+    draft = QuestionDraft("Câu hỏi?", ["Một", "Hai"], 0, topic="Văn bản \\n/2025 \\: mới")
+    result = gift.parse(gift.export([draft]))
+    assert result.ok and result.questions[0].topic == draft.topic

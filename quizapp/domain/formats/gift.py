@@ -227,10 +227,16 @@ def export(questions: list[QuestionDraft]) -> bytes:
     blocks, topic = [], None
     for question in questions:
         if question.topic and question.topic != topic:
-            blocks.append(f"$CATEGORY: {normalize_text(question.topic).replace('/', '//')}")
+            blocks.append(f"$CATEGORY: {_category_path(question.topic)}")
         topic = question.topic or topic
         blocks.append(_question_block(question))
     return ("\n\n".join(blocks) + "\n").encode("utf-8")
+
+
+def _category_path(topic: str) -> str:
+    """A topic as a $CATEGORY path: "/" doubled (a path separator otherwise) and "\\" escaped, since the reader
+    unescapes \\n, \\: and the like in the path too."""
+    return normalize_text(topic).replace("\\", "\\\\").replace("/", "//")
 
 
 def _question_block(question: QuestionDraft) -> str:
@@ -245,9 +251,10 @@ def _question_block(question: QuestionDraft) -> str:
 
 
 def _fragment(text: str) -> str:
-    """Escape a text for GIFT, marking it [plain] when it could be read as HTML, a marker or a comment."""
+    """Escape a text for GIFT, marking it [plain] when it could be read as HTML, a marker, a comment or an answer
+    weight ("%50%…", which GIFT has no escape for: the marker in front keeps it text)."""
     text = normalize_text(text)
-    marker = "[plain]" if looks_like_html(text) or text.startswith(("[", "//")) else ""
+    marker = "[plain]" if looks_like_html(text) or text.startswith(("[", "//")) or _WEIGHT.match(text) else ""
     return marker + _escape(text)
 
 
