@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, jsonify, render_template, request, send_file
+from flask import Flask, g, jsonify, make_response, render_template, request, send_file
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -186,8 +186,12 @@ def init_app(app: Flask) -> None:
     def _http(e: HTTPException):
         if e.code == 429 and e.response is not None:  # a limit's own answer (its on_breach callback)
             return e.response
-        return error_response(e.code or 500, None if e.code in ERROR_MESSAGES else e.description,
-                              "rate_limited" if e.code == 429 else None)
+        resp = make_response(error_response(e.code or 500, None if e.code in ERROR_MESSAGES else e.description,
+                                            "rate_limited" if e.code == 429 else None))
+        for name, value in e.get_headers():  # Allow (405), Retry-After, WWW-Authenticate: kept on our own page
+            if name.lower() != "content-type":
+                resp.headers[name] = value
+        return resp
 
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, lambda e: database_unavailable(app, e))

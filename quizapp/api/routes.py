@@ -267,7 +267,11 @@ def save_answer(attempt_id: int, question_id: int):
 @limiter.limit("60 per minute", key_func=account_key)
 def submit_attempt(attempt_id: int):
     _require_login()
-    b = request.get_json(silent=True) or {}
+    b = request.get_json(silent=True)
+    if b is None:  # no body (or not JSON): nothing to say
+        b = {}
+    elif not isinstance(b, dict):  # [null, null] or "x" is not a submission: 400, not a 500 on .get
+        abort(400)
     prediction = b.get("prediction")
     if prediction is not None and (not isinstance(prediction, int) or isinstance(prediction, bool)):
         raise DomainError("Số dự đoán phải là một số nguyên không âm.", "invalid_prediction")
