@@ -72,8 +72,6 @@ def test_sign_in_with_any_fields_answers_with_its_own_page(_migrated_app, contes
     assert_own_page(_migrated_app.test_client().post("/dang-nhap", data=data))
 
 
-@pytest.mark.skip(reason="issue 12 item 3: a huge integer in area_id/unit_id raises OverflowError (500) on SQLite; "
-                         "being fixed in the badinput branch")
 @pytest.mark.parametrize("field", ["area_id", "unit_id"])
 def test_a_huge_place_id_is_refused_not_a_server_error(_migrated_app, contest, field):
     data = person(7, area_id=str(contest.area_ids[0]))
