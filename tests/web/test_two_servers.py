@@ -102,6 +102,7 @@ class Stack:
     def __init__(self, tmp: Path, url: str, app, seed: dict):
         self.tmp, self.db_url, self.app, self.seed = tmp, url, app, seed
         self.procs: list[subprocess.Popen] = []
+        self.logs: list = []
         self.upstreams: list[str] = []
         self.base = ""
 
@@ -114,7 +115,8 @@ class Stack:
         for name in ("a", "b"):
             port = _free_port()
             self.upstreams.append(f"127.0.0.1:{port}")
-            log = open(self.tmp / f"gunicorn-{name}.log", "wb")  # noqa: SIM115 (closed with the process)
+            log = open(self.tmp / f"gunicorn-{name}.log", "wb")  # noqa: SIM115 (closed in stop())
+            self.logs.append(log)
             self.procs.append(subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
                  "--timeout", "60", "--access-logfile", str(self.tmp / f"access-{name}.log"),
@@ -157,6 +159,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+        for log in self.logs:
+            log.close()
 
     def client(self, address: str) -> requests.Session:
         """A browser whose connections come from `address` (127.0.0.x): nginx sees it as the client's address."""
