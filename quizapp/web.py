@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, jsonify, make_response, render_template, request, send_file
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, InternalError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -38,6 +38,21 @@ DATABASE_DOWN = ("Hệ thống đang tạm gián đoạn kết nối cơ sở d�
 DATABASE_RETRY_SECONDS = 15  # Retry-After of a database outage: the attempt page retries by itself meanwhile
 # Errors that mean "the database cannot be reached now" (server down, connection cut, pool exhausted), not a bug.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+WRITES_REFUSED = ("Máy chủ đang tạm thời không ghi được dữ liệu. Bài làm của bạn chưa bị mất; "
+                  "vui lòng thử lại sau ít phút.")
+# The database is up but refuses to write: PostgreSQL read_only_sql_transaction (a hot standby, a read-only
+# database) and disk_full / insufficient_resources; SQLite's SQLITE_READONLY and SQLITE_FULL messages.
+_WRITE_REFUSED_SQLSTATES = {"25006", "53000", "53100"}
+_WRITE_REFUSED_SQLITE = ("attempt to write a readonly database", "database or disk is full")
+
+
+def refuses_writes(e: Exception) -> bool:
+    """True when the database error says writes are refused (read-only, full disk), not a lost connection."""
+    orig = getattr(e, "orig", None) or e
+    if getattr(orig, "sqlstate", None) in _WRITE_REFUSED_SQLSTATES:
+        return True
+    message = str(orig).splitlines()[0] if str(orig) else ""
+    return any(m in message for m in _WRITE_REFUSED_SQLITE)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -131,7 +146,7 @@ def database_unavailable(app: Flask, e: Exception):
     _log_database_unavailable(app, e)
     if "_login_user" not in g:
         g._login_user = AnonymousUserMixin()  # the page must not load the signed-in user from the database again
-    body, status = error_response(503, DATABASE_DOWN, "database_unavailable")
+    body, status = error_response(503, WRITES_REFUSED if refuses_writes(e) else DATABASE_DOWN, "database_unavailable")
     resp = app.make_response((body, status))
     resp.headers["Retry-After"] = str(DATABASE_RETRY_SECONDS)
     resp.headers["Cache-Control"] = "no-store"
@@ -195,6 +210,13 @@ def init_app(app: Flask) -> None:
 
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, lambda e: database_unavailable(app, e))
+
+    @app.errorhandler(InternalError)
+    def _internal_database_error(e: InternalError):
+        """psycopg reports a read-only transaction as an InternalError: an outage (503), not our bug."""
+        if refuses_writes(e):
+            return database_unavailable(app, e)
+        return _unexpected(e)
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
