@@ -43,7 +43,8 @@ WRITES_REFUSED = ("Máy chủ đang tạm thời không ghi được dữ liệu
 # The database is up but refuses to write: PostgreSQL read_only_sql_transaction (a hot standby, a read-only
 # database) and disk_full / insufficient_resources; SQLite's SQLITE_READONLY and SQLITE_FULL messages.
 _WRITE_REFUSED_SQLSTATES = {"25006", "53000", "53100"}
-_WRITE_REFUSED_SQLITE = ("attempt to write a readonly database", "database or disk is full")
+_WRITE_REFUSED_SQLITE = ("attempt to write a readonly database", "database or disk is full",
+                         "disk I/O error")  # what SQLite in WAL mode says when the disk is full
 
 
 def refuses_writes(e: Exception) -> bool:
