@@ -108,12 +108,8 @@ def list_units(slug: str):
 def register(slug: str):
     contest = visible_contest(slug)
     b = _body()
-    try:
-        born = date.fromisoformat(str(b.get("birth_date", "")))
-    except ValueError:
-        born = None
     data = registration.RegistrationData(
-        full_name=str(b.get("full_name", "")), birth_date=born, gender=str(b.get("gender", "")),
+        full_name=str(b.get("full_name", "")), birth_date=_date(b.get("birth_date")), gender=str(b.get("gender", "")),
         cccd=str(b.get("cccd", "")), phone=str(b.get("phone", "")), email=str(b.get("email", "") or ""),
         area_id=_int(b.get("area_id"), "area_id"), unit_id=_int(b.get("unit_id"), "unit_id"), category=str(b.get("category", "")),
         password=str(b.get("password", "")), consent=b.get("consent") is True)
@@ -158,6 +154,7 @@ def create_password_reset():
 
 
 def _date(value) -> date | None:
+    """An ISO date from the body, or None (the service then says the date is missing or wrong)."""
     try:
         return date.fromisoformat(str(value or ""))
     except ValueError:

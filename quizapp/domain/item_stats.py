@@ -81,6 +81,11 @@ class ItemStat:
     def serious(self) -> bool:
         return any(f in SERIOUS for f in self.flags)
 
+    @property
+    def needs_review(self) -> bool:
+        """A flag that asks the organiser to look ("few" only says there is too little data to judge)."""
+        return any(f != "few" for f in self.flags)
+
 
 @dataclass
 class RoundSummary:
@@ -114,7 +119,7 @@ def compute(responses: Iterable[Response], options: dict[Hashable, Sequence[Item
     return RoundSummary(
         attempts=len(score), questions=len(stats),
         mean_facility=sum(facilities) / len(facilities) if facilities else None,
-        flagged=sum(1 for s in stats if set(s.flags) - {"few"}), serious=sum(1 for s in stats if s.serious),
+        flagged=sum(1 for s in stats if s.needs_review), serious=sum(1 for s in stats if s.serious),
         stats=stats)
 
 

@@ -5,6 +5,7 @@ from flask import Blueprint
 
 from quizapp.domain.prizes import PRIZE_LABELS
 from quizapp.domain.ranking import percent
+from quizapp.domain.results import duration_text
 from quizapp.domain.review import FLAG_LABELS
 
 
@@ -24,11 +25,7 @@ def decimal(value, places: int = 2) -> str:
 
 def duration(ms) -> str:
     """Milliseconds as m:ss, or h:mm:ss from an hour (contest totals)."""
-    if ms is None:
-        return "—"
-    seconds = int(ms) // 1000
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    return "—" if ms is None else duration_text(ms)
 
 
 def register(bp: Blueprint) -> None:

@@ -10,10 +10,8 @@ from quizapp.public import formatting
 from quizapp.services import certificates, contests, dashboard, registration
 from quizapp.services import leaderboard as leaderboard_service
 from quizapp.services import results as results_service
-from quizapp.services.ratelimits import certificate_lookup_limit
+from quizapp.services.ratelimits import certificate_lookup_limit, name_search_limit
 from quizapp.web import visible_contest
-
-NAME_SEARCHES_PER_MINUTE = "30 per minute"  # "tìm tên của tôi" on a results page, per address
 
 bp = Blueprint("public", __name__)
 formatting.register(bp)
@@ -64,7 +62,7 @@ def _public_cache(resp, personal: bool):
 
 @bp.get("/ket-qua/dot/<int:round_id>")
 @bp.get("/ket-qua/dot/<int:round_id>/phien-ban/<int:version>")
-@limiter.limit(NAME_SEARCHES_PER_MINUTE, exempt_when=lambda: not request.args.get("ten"))
+@limiter.limit(name_search_limit, exempt_when=lambda: not request.args.get("ten"))
 def results(round_id: int, version: int | None = None):
     page = results_service.public_results(round_id, version)
     query = (request.args.get("ten") or "").strip()[:80]

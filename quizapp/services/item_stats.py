@@ -75,7 +75,7 @@ def for_round(rnd: Round, flagged_only: bool = False) -> RoundItems:
     rows = [ItemRow(s.question, info[s.question][0], info[s.question][1], info[s.question][2] or f"#{s.question}",
                     texts[s.question], s) for s in item_stats.ordered(summary.stats)]
     if flagged_only:
-        rows = [r for r in rows if set(r.stat.flags) - {"few"}]
+        rows = [r for r in rows if r.stat.needs_review]
     return RoundItems(rnd, summary, rows)
 
 

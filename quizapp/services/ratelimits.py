@@ -21,6 +21,8 @@ SIGN_IN_PER_ACCOUNT = "10 per minute;100 per hour"
 REGISTER_PER_ADDRESS = "60 per minute;1000 per hour"
 # Verifying a certificate by its code: plenty for an office checking a pile of them, slow for guessing codes.
 CERTIFICATE_LOOKUP_PER_ADDRESS = "30 per minute;300 per hour"
+# "Tìm tên của tôi" on a public results page: a family looking up its names, not a crawler reading everyone's.
+NAME_SEARCH_PER_ADDRESS = "30 per minute"
 # Forgotten passwords are rare: an office asks a few a day; one CCCD gets a handful of tries (a mistyped phone).
 PASSWORD_RESET_PER_ADDRESS = "10 per minute;60 per hour"
 PASSWORD_RESET_PER_CCCD = "5 per 15 minutes;20 per day"
@@ -43,6 +45,10 @@ def register_limit() -> str:
 
 def certificate_lookup_limit() -> str:
     return current_app.config.get("RATELIMIT_CERTIFICATE_LOOKUP") or CERTIFICATE_LOOKUP_PER_ADDRESS
+
+
+def name_search_limit() -> str:
+    return current_app.config.get("RATELIMIT_NAME_SEARCH") or NAME_SEARCH_PER_ADDRESS
 
 
 def password_reset_limit() -> str:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain import certificates, prizes, ranking, review, text, timing
@@ -365,7 +365,7 @@ def assign_certificate_codes(result: ResultSet) -> int:
 
 
 def result_rows(result: ResultSet, winners_only: bool = False, scope: access.Access | None = None,
-                contacts: bool = False) -> list[export_format.ResultRow]:
+                contacts: bool = False, public_candidates: bool = False) -> list[export_format.ResultRow]:
     """The version's ranked contestants, track by track, as plain rows (within a moderator's scope if given).
 
     `contacts` attaches the prize winners' phone, CCCD, birth date and e-mail; the caller decides who may have them.
@@ -375,6 +375,8 @@ def result_rows(result: ResultSet, winners_only: bool = False, scope: access.Acc
         q = q.where(ResultEntry.registration_id.in_(select(Registration.id).where(access.registration_condition(scope))))
     if winners_only:
         q = q.where(ResultEntry.prize.isnot(None))
+    if public_candidates:  # all the public list can hold: winners, or the top of each track when nobody has a prize
+        q = q.where(or_(ResultEntry.prize.isnot(None), ResultEntry.rank <= export_format.TOP_WITHOUT_PRIZES))
     entries = list(db.session.scalars(q.order_by(Track.position, Track.id, ResultEntry.rank)))
     found = _winner_contacts(result) if contacts else {}
     return [
@@ -397,7 +399,7 @@ def _winner_contacts(result: ResultSet) -> dict[int, export_format.Contact]:
 
 def public_rows(result: ResultSet) -> list[export_format.ResultRow]:
     """What the public page and the public file list (the winners, or each track's first ten without prizes)."""
-    return export_format.public_selection(result_rows(result))
+    return export_format.public_selection(result_rows(result, public_candidates=True))
 
 
 def _version(round_id: int, version: int | None, public: bool) -> ResultSet:

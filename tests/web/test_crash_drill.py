@@ -13,7 +13,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,16 +28,12 @@ import sqlalchemy as sa
 
 from tests import dbutil
 from tests.journey import PASSWORD
+from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "crash-drill"  # the same key after the restart: sessions and CSRF tokens stay valid
 PREDICTION = 3
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- the database and the server

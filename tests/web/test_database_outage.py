@@ -16,15 +16,11 @@ from sqlalchemy import event
 from quizapp.extensions import db
 from quizapp.models import utcnow
 from tests.journey import make_journey_contest, person
+from tests.net import free_port
 from tests.web.test_api import _registration
 
 DB_DOWN = "Hệ thống đang tạm gián đoạn kết nối cơ sở dữ liệu"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -91,7 +87,7 @@ def test_an_unreachable_database_from_the_start_is_a_503_page_not_a_stack_trace(
     from quizapp import create_app
 
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "RATELIMIT_ENABLED": False,
-                      "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://nobody@127.0.0.1:{_free_port()}/none"
+                      "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none"
                                                  "?connect_timeout=1"})
     http = app.test_client()
     _is_db_down_page(http.get("/"), json=False)
@@ -108,7 +104,7 @@ class _Proxy:
     """A TCP proxy to PostgreSQL that can be cut (every connection through it dropped) and mended."""
 
     def __init__(self, target: tuple[str, int]):
-        self.target, self.port = target, _free_port()
+        self.target, self.port = target, free_port()
         self.conns: list[socket.socket] = []
         self.server = None
 

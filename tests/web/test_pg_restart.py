@@ -9,7 +9,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 
@@ -18,6 +17,7 @@ from sqlalchemy import select
 
 from quizapp.models import Answer, AttemptQuestion, utcnow
 from tests.journey import make_journey_contest
+from tests.net import free_port
 from tests.web.test_api import _registration
 
 BINDIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
@@ -39,15 +39,10 @@ def _as_owner(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class Cluster:
     def __init__(self, root: str):
-        self.bin, self.root, self.port = BINDIRS[-1], root, _free_port()
+        self.bin, self.root, self.port = BINDIRS[-1], root, free_port()
         self.data = os.path.join(root, "data")
 
     def pg_ctl(self, *args: str) -> None:

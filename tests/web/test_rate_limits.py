@@ -3,7 +3,6 @@ part), per address and account name for signing in; in Redis when REDIS_URL is s
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from quizapp import ROOT
 from quizapp.extensions import db
 from quizapp.models import Registration, User, utcnow
 from tests.factories import make_bank, make_contest, register_contestant
+from tests.net import free_port
 
 REDIS_URL = os.environ.get("REDIS_URL")
 PASSWORD = "matkhau123"
@@ -116,14 +116,9 @@ def test_guessing_one_accounts_password_is_slowed_down_but_colleagues_still_sign
 # ---------------------------------------------------------------- two app servers, one Redis
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _serve(database_url: str, prefix: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="two-servers", REDIS_URL=REDIS_URL,
                RATELIMIT_ENABLED="1", RATELIMIT_KEY_PREFIX=prefix)
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",

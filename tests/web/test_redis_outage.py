@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -19,15 +18,11 @@ import redis
 from quizapp.extensions import db
 from quizapp.models import utcnow
 from tests.journey import PASSWORD, make_journey_contest
+from tests.net import free_port
 from tests.web.test_api import Api, _registration
 
 REDIS_SERVER = shutil.which("redis-server")
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -94,7 +89,7 @@ JOURNEY_OK = {"register": 201, "sign_in": 200, "start": 201, "save": [200], "sub
 
 
 def test_with_redis_down_contestants_register_sign_in_start_save_and_submit(make_app, journey, caplog):
-    app = make_app(f"redis://127.0.0.1:{_free_port()}/0")
+    app = make_app(f"redis://127.0.0.1:{free_port()}/0")
     with caplog.at_level(logging.INFO):
         assert _contestant_journey(app, journey, 1) == JOURNEY_OK
         assert _contestant_journey(app, journey, 2) == JOURNEY_OK
@@ -107,7 +102,7 @@ def test_with_redis_down_contestants_register_sign_in_start_save_and_submit(make
 
 
 def test_with_redis_down_limits_still_hold_per_worker(make_app, journey):
-    app = make_app(f"redis://127.0.0.1:{_free_port()}/0")
+    app = make_app(f"redis://127.0.0.1:{free_port()}/0")
     guesses = []
     for i in range(11):  # 10 tries per minute for one account name, counted in this worker's memory
         api = Api(app)
@@ -133,7 +128,7 @@ def test_healthz_says_ok_for_redis_when_it_answers(make_app):
 @contextmanager
 def _redis_server(port: int | None = None):
     """A throwaway redis-server on its own port (never the shared one): yields its URL, killed at the end."""
-    proc, url = _start_redis(port or _free_port())
+    proc, url = _start_redis(port or free_port())
     try:
         yield url
     finally:
@@ -167,7 +162,7 @@ def _keys(url: str, prefix: str) -> int:
 
 @pytest.mark.skipif(not REDIS_SERVER, reason="redis-server is not installed: cannot start and kill a Redis of our own")
 def test_requests_go_on_while_redis_is_away_and_limits_return_to_redis_after(make_app, journey):
-    port = _free_port()
+    port = free_port()
     proc, url = _start_redis(port)
     try:
         app = make_app(url)

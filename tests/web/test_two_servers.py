@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from sqlalchemy import func, select
 
 from quizapp import ROOT
 from tests import dbutil
+from tests.net import free_port
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not os.environ.get("REDIS_URL"),
@@ -58,11 +58,6 @@ def _nginx() -> str:
         pytest.skip(reason)
     return found
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 NGINX_CONF = """
@@ -113,7 +108,7 @@ class Stack:
                    RATELIMIT_SIGN_IN=f"{SIGN_IN_LIMIT} per minute")
         env.pop("TEST_DATABASE_URL", None)
         for name in ("a", "b"):
-            port = _free_port()
+            port = free_port()
             self.upstreams.append(f"127.0.0.1:{port}")
             log = open(self.tmp / f"gunicorn-{name}.log", "wb")  # noqa: SIM115 (closed in stop())
             self.logs.append(log)
@@ -122,7 +117,7 @@ class Stack:
                  "--timeout", "60", "--access-logfile", str(self.tmp / f"access-{name}.log"),
                  "--access-logformat", '%(h)s xff=%({x-forwarded-for}i)s "%(r)s" %(s)s', "wsgi:app"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-        port = _free_port()
+        port = free_port()
         conf = self.tmp / "nginx.conf"
         conf.write_text(NGINX_CONF.format(tmp=self.tmp, port=port, port_a=self.upstreams[0].split(":")[1],
                                           port_b=self.upstreams[1].split(":")[1]))
