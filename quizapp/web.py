@@ -33,6 +33,10 @@ ERROR_MESSAGES = {
     500: "Hệ thống gặp sự cố. Vui lòng thử lại sau.",
     503: "Hệ thống đang bận. Vui lòng thử lại sau.",
 }
+# The page's heading: short, so the message under it can say what happened and what to do.
+ERROR_TITLES = {403: "Không có quyền truy cập", 404: "Không tìm thấy", 413: "Tệp quá lớn",
+                429: "Vui lòng chờ một lát", 500: "Hệ thống gặp sự cố", 503: "Hệ thống tạm gián đoạn"}
+DEFAULT_ERROR_TITLE = "Chưa thực hiện được yêu cầu"
 DATABASE_DOWN = ("Hệ thống đang tạm gián đoạn kết nối cơ sở dữ liệu. Các câu trả lời đã lưu trước đó không bị mất. "
                  "Vui lòng thử lại sau ít phút.")
 DATABASE_RETRY_SECONDS = 15  # Retry-After of a database outage: the attempt page retries by itself meanwhile
@@ -111,7 +115,8 @@ def error_response(status: int, message: str | None = None, code: str | None = N
     message = message or ERROR_MESSAGES.get(status, "Đã xảy ra lỗi.")
     if wants_json():
         return jsonify({"error": code or str(status), "message": message}), status
-    return render_template("error.html", status=status, message=message), status
+    title = ERROR_TITLES.get(status, DEFAULT_ERROR_TITLE)
+    return render_template("error.html", status=status, title=title, message=message), status
 
 
 _db_log = {"at": 0.0, "count": 0}
