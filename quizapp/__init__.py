@@ -87,8 +87,13 @@ def _load_signed_in_user() -> None:
     from flask import request
     from flask_login import current_user
 
-    if request.endpoint != "static":
+    if request.endpoint not in SESSION_ONLY_ENDPOINTS:
         _ = current_user.is_authenticated
+
+
+# Endpoints that take the signed-in user's id from the session and load the account only when they need it
+# (web.session_user_id): saving an answer is the request a contest sends most.
+SESSION_ONLY_ENDPOINTS = frozenset({"static", "api.save_answer"})
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -62,7 +62,7 @@ def from_env(instance_path: str | Path) -> dict:
         "RATELIMIT_STORAGE_OPTIONS": redis_timeouts(),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "quizapp"),  # several sites on one Redis
-        "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After tells a client when to try again
+        "RATELIMIT_HEADERS_ENABLED": False,  # no X-RateLimit headers (Redis reads); refusals get Retry-After (web.py)
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN") or None,  # per address; see services/ratelimits.py
         "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER") or None,
         "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET") or None,  # forgotten password, per address

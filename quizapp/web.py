@@ -110,6 +110,43 @@ def domain_status(e: DomainError) -> int:
     return {"not_found": 404, "forbidden": 403, "too_long": 422}.get(e.code, 409)
 
 
+def session_user_id() -> int | None:
+    """The signed-in user's id as the signed session cookie says, without loading the account.
+
+    For the contestant's hot paths (saving an answer): the statement that does the work checks that the account
+    is active. None when the session names nobody (signed out, or only a remember-me cookie): the caller then
+    takes `current_user`, which restores a remembered sign-in. Flask-Login's default session protection ("basic")
+    only marks a session non-fresh, which these paths never ask for.
+    """
+    from flask import session
+
+    value = session.get("_user_id")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _with_retry_after(resp):
+    """Retry-After on a refusal by a rate limit: when the breached limit's window ends.
+
+    The limiter writes no X-RateLimit headers (RATELIMIT_HEADERS_ENABLED is off): reading a window's state costs
+    Redis round trips on every request, hot paths included, for headers no page uses; only a refusal needs it.
+    """
+    if "Retry-After" not in resp.headers:
+        from quizapp.extensions import limiter
+
+        seconds = 60
+        try:
+            breached = limiter.current_limit
+            if breached is not None:
+                seconds = max(1, int(breached.reset_at - time.time()) + 1)
+        except Exception:  # noqa: BLE001  (Redis gone between the refusal and now: a minute is a fair answer)
+            pass
+        resp.headers["Retry-After"] = str(seconds)
+    return resp
+
+
 def error_response(status: int, message: str | None = None, code: str | None = None):
     rollback()
     message = message or ERROR_MESSAGES.get(status, "Đã xảy ra lỗi.")
@@ -206,13 +243,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
         if e.code == 429 and e.response is not None:  # a limit's own answer (its on_breach callback)
-            return e.response
+            return _with_retry_after(e.response)
         resp = make_response(error_response(e.code or 500, None if e.code in ERROR_MESSAGES else e.description,
                                             "rate_limited" if e.code == 429 else None))
         for name, value in e.get_headers():  # Allow (405), Retry-After, WWW-Authenticate: kept on our own page
             if name.lower() != "content-type":
                 resp.headers[name] = value
-        return resp
+        return _with_retry_after(resp) if e.code == 429 else resp
 
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, lambda e: database_unavailable(app, e))

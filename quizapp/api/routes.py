@@ -23,7 +23,7 @@ from quizapp.services import (
     staff,
 )
 from quizapp.services.ratelimits import account_key
-from quizapp.web import rollback, visible_contest
+from quizapp.web import rollback, session_user_id, visible_contest
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -247,13 +247,17 @@ def get_attempt(attempt_id: int):
 @bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
 @limiter.limit("240 per minute", key_func=account_key)
 def save_answer(attempt_id: int, question_id: int):
-    _require_login()
     b = _body()
     option_id, seq = _int(b.get("option_id"), "option_id"), _int(b.get("seq"), "seq") or 0
     if option_id is None:
         raise DomainError("Vui lòng chọn một phương án.", "invalid_option")
-    saved = attempts.save_answer(attempt_id, current_user.id, question_id, option_id, utcnow(), client_seq=seq,
-                                 device_token=request.cookies.get("qz_device", ""))
+    now, device = utcnow(), request.cookies.get("qz_device", "")
+    user_id = session_user_id()  # the account is not loaded: the statement checks it is active
+    saved = attempts.try_fast_save(attempt_id, user_id, question_id, option_id, now, seq, device) if user_id else None
+    if saved is None:  # refused, or not the common case: the full path says why in Vietnamese
+        _require_login()
+        saved = attempts.save_answer(attempt_id, current_user.id, question_id, option_id, now, client_seq=seq,
+                                     device_token=device)
     out = {"question_id": saved.attempt_question_id, "option_id": saved.option_id, "saved": True}
     if saved.correct_option_id:
         out |= {"correct_option_id": saved.correct_option_id, "explanation": saved.explanation, "source": saved.source}

@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain import draw, timing
@@ -29,6 +29,7 @@ from quizapp.models import (
     Round,
     Topic,
 )
+from quizapp.models.types import UTCDateTime
 
 IN_PROGRESS, SUBMITTED, EXPIRED = "in_progress", "submitted", "expired"
 
@@ -321,6 +322,68 @@ def save_answer(attempt_id: int, user_id: int, attempt_question_id: int, option:
     except DomainError:
         db.session.rollback()
         raise
+
+
+# The common case of a save in one statement and one round trip: the attempt is this user's (an active account), in
+# progress, within its deadline plus grace, held by this device, and the question and option are this attempt's.
+# The lock on the attempt row (FOR KEY SHARE, the one the answer's foreign key takes anyway) waits for a submission
+# or a closing in progress, and PostgreSQL then checks the conditions again on the row as it was left: nothing is
+# stored after an attempt was graded. Saves of one attempt do not wait for each other. When the statement stores
+# nothing (a rule refuses, or a newer choice is stored), save_answer takes the full path and says why.
+_FAST_SAVE = """
+WITH target AS (
+    SELECT a.id AS attempt_id, aq.id AS aq_id, {option_at} AS option_id
+    FROM attempt a
+    JOIN registration r ON r.id = a.registration_id
+    JOIN user_account u ON u.id = r.user_id
+    JOIN round rd ON rd.id = a.round_id
+    JOIN attempt_question aq ON aq.attempt_id = a.id
+    WHERE a.id = :attempt_id AND aq.id = :aq_id AND r.user_id = :user_id AND u.is_active_account
+      AND a.status = 'in_progress' AND a.deadline_at >= :cutoff AND rd.kind <> 'practice'
+      AND (NOT rd.single_device OR a.device_token = '' OR :device = '' OR a.device_token = :device)
+      AND :option BETWEEN 1 AND json_array_length(aq.option_order)
+    {lock}
+)
+INSERT INTO answer (attempt_id, attempt_question_id, option_id, answered_at, client_seq)
+SELECT attempt_id, aq_id, option_id, :now, :seq FROM target WHERE true  -- (SQLite: an upsert after a SELECT needs a WHERE)
+ON CONFLICT (attempt_id, attempt_question_id) DO UPDATE
+    SET option_id = excluded.option_id, answered_at = excluded.answered_at, client_seq = excluded.client_seq
+    WHERE excluded.client_seq = 0 OR excluded.client_seq >= answer.client_seq
+RETURNING option_id
+"""
+_FAST_SAVE_SQL = {
+    "postgresql": _FAST_SAVE.format(option_at="(aq.option_order ->> (:option - 1))::int", lock="FOR KEY SHARE OF a"),
+    "sqlite": _FAST_SAVE.format(option_at="json_extract(aq.option_order, '$[' || (:option - 1) || ']')", lock=""),
+}
+_fast_statements: dict[str, object] = {}
+
+
+def _fast_save_statement():
+    dialect = db.session.get_bind().dialect.name
+    stmt = _fast_statements.get(dialect)
+    if stmt is None and dialect in _FAST_SAVE_SQL:
+        stmt = text(_FAST_SAVE_SQL[dialect]).bindparams(
+            bindparam("now", type_=UTCDateTime), bindparam("cutoff", type_=UTCDateTime))
+        _fast_statements[dialect] = stmt
+    return stmt
+
+
+def try_fast_save(attempt_id: int, user_id: int, attempt_question_id: int, option: int, now: datetime,
+                  client_seq: int = 0, device_token: str = "") -> SavedAnswer | None:
+    """Store the answer with one guarded statement and commit; None when it stored nothing (then save_answer)."""
+    stmt = _fast_save_statement()
+    if stmt is None or not 1 <= option <= 64:
+        return None
+    try:
+        stored = db.session.execute(stmt, {
+            "attempt_id": attempt_id, "aq_id": attempt_question_id, "user_id": user_id, "option": option,
+            "now": now, "cutoff": now - timedelta(seconds=timing.GRACE_SECONDS), "device": device_token[:64],
+            "seq": client_seq}).scalar()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return None if stored is None else SavedAnswer(attempt_question_id, option)
 
 
 def _check_answer_allowed(attempt: Attempt, now: datetime, device_token: str) -> None:

@@ -14,7 +14,7 @@ from quizapp.domain.identity import normalize_phone
 from quizapp.extensions import db, limiter
 from quizapp.models import utcnow
 from quizapp.services import password_reset
-from quizapp.web import DATABASE_UNAVAILABLE, error_response
+from quizapp.web import DATABASE_UNAVAILABLE, error_response, session_user_id
 
 SIGN_IN_PER_ADDRESS = "120 per minute;3000 per hour"
 SIGN_IN_PER_ACCOUNT = "10 per minute;100 per hour"
@@ -29,7 +29,13 @@ PASSWORD_RESET_PER_CCCD = "5 per 15 minutes;20 per day"
 
 
 def account_key() -> str:
-    """The account for signed-in requests; the address only for anonymous ones."""
+    """The account for signed-in requests; the address only for anonymous ones.
+
+    The session's own id where it names one (no database read, so the hot paths load no account); otherwise the
+    loaded user (a remember-me cookie restores one)."""
+    user_id = session_user_id()
+    if user_id is not None:
+        return f"user:{user_id}"
     if current_user.is_authenticated:
         return f"user:{current_user.get_id()}"
     return f"ip:{request.remote_addr}"

@@ -179,3 +179,38 @@ def test_parallel_registrations_with_one_cccd_or_phone_make_one_account(app, ser
     with app.app_context():
         column = User.cccd if shared == "cccd" else User.phone
         assert db.session.scalar(select(func.count()).select_from(User).where(column == next(iter(same.values())))) == 1
+
+
+def test_answers_racing_a_submission_are_either_graded_or_refused(app, servers, contest):
+    """Saves (one statement each, no attempt lock among themselves) and a submission sent together, three times:
+    every acknowledged answer is one the grading saw, and nothing is stored after the attempt was graded."""
+    from quizapp.models import Answer, AttemptQuestion, QuestionOption
+
+    cookies = _signed_in(servers[0], contest["phone"])
+    for trial in range(3):
+        attempt = _tab(cookies).post(f"{servers[0]}/api/v1/rounds/{contest['round_id']}/attempts", timeout=30).json()
+        questions = attempt["questions"]
+        with app.app_context():  # every save chooses the right option: one stored after grading raises the count
+            right = {aq.id: aq.option_order.index(db.session.scalar(select(QuestionOption.id).where(
+                QuestionOption.question_id == aq.question_id, QuestionOption.is_correct))) + 1
+                for aq in db.session.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt["id"]))}
+
+        def act(i, attempt=attempt, questions=questions, right=right):
+            tab, base = _tab(cookies), servers[i % 2]
+            if i == 0:
+                return "submit", tab.post(f"{base}/api/v1/attempts/{attempt['id']}/submit", json={"auto": True},
+                                          timeout=60)
+            q = questions[i % len(questions)]
+            return q["id"], tab.put(f"{base}/api/v1/attempts/{attempt['id']}/answers/{q['id']}",
+                                    json={"option_id": right[q["id"]], "seq": i}, timeout=60)
+
+        results = _all_at_once(16, act)
+        assert {r.status_code for _, r in results} <= {200, 409}, [r.text for _, r in results if r.status_code >= 500]
+        assert {r.json()["error"] for _, r in results if r.status_code == 409} <= {"attempt_closed"}
+        with app.app_context():
+            stored = db.session.get(Attempt, attempt["id"])
+            answered = set(db.session.scalars(select(Answer.attempt_question_id)
+                                              .where(Answer.attempt_id == attempt["id"])))
+        assert stored.status == "submitted"
+        assert stored.correct == len(answered), trial  # the grade counts every stored answer: none came after it
+        assert {qid for qid, r in results if qid != "submit" and r.status_code == 200} <= answered
