@@ -174,10 +174,13 @@ FAST_HASH = "pbkdf2:sha256:1000"
 
 
 def hashes() -> tuple[str, str]:
-    """(the app's own hash of PASSWORD, a cheap one); werkzeug checks either."""
+    """(the app's own hash of PASSWORD, a cheap one); the app checks either (the cheap one is upgraded to the app's
+    own at its first sign-in)."""
     from werkzeug.security import generate_password_hash
 
-    return generate_password_hash(PASSWORD), generate_password_hash(PASSWORD, FAST_HASH)
+    from quizapp.passwords import hash_password
+
+    return hash_password(PASSWORD), generate_password_hash(PASSWORD, FAST_HASH)
 
 
 MOBILE_PREFIXES = ("032", "033", "034", "035", "036", "037", "038", "039", "070", "076", "077", "078", "079",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -72,8 +73,18 @@ def from_env(instance_path: str | Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
-        # The remember-me cookie lasts a year: as guarded as the session (its Secure follows SESSION_COOKIE_SECURE,
-        # set in create_app so that a test's or a deployment's override carries over).
+        # "basic", not "strong": a phone changes address all the time on a mobile network, and "strong" would then
+        # drop the session and the remember-me cookie in the middle of an attempt.
+        "SESSION_PROTECTION": "basic",
+        # Without "remember me" the session cookie is a browser-session cookie (sessions are never made permanent,
+        # so PERMANENT_SESSION_LIFETIME does not apply). With it, a signed remember-me cookie brings the account back
+        # after the browser is closed, for a year from the sign-in: longer than any contest (several weekly rounds),
+        # so nobody needs to sign in when a round opens. It is not renewed per request (no cookie, no database
+        # write); restoring from it is one read of the account (a locked account is not authenticated: User.is_active).
+        # As guarded as the session: its Secure follows SESSION_COOKIE_SECURE (set in create_app so that a test's
+        # or a deployment's override carries over).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DAYS", "365") or 365)),
+        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": False,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

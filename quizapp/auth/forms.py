@@ -12,7 +12,9 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Mật khẩu", validators=[DataRequired("Vui lòng nhập mật khẩu.")], render_kw={"autocomplete": "current-password"}
     )
-    remember = BooleanField("Ghi nhớ đăng nhập trên thiết bị này")
+    # Ticked by default: a contestant mostly signs in on their own phone, and a remembered sign-in lasts the whole
+    # contest (REMEMBER_COOKIE_DURATION), so the round opening needs no sign-in. The hint says when to untick it.
+    remember = BooleanField("Ghi nhớ đăng nhập trên thiết bị này", default=True)
     submit = SubmitField("Đăng nhập")
 
 

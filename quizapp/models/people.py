@@ -6,8 +6,8 @@ from datetime import date, datetime
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from quizapp import passwords
 from quizapp.extensions import db
 from quizapp.models.types import UTCDateTime, utcnow
 
@@ -46,10 +46,16 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", foreign_keys="StaffMembership.user_id")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Store an argon2id hash of the password (quizapp/passwords.py); every way of setting one comes here."""
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return passwords.verify_password(self.password_hash, password)
+
+    @property
+    def password_needs_upgrade(self) -> bool:
+        """An older hash (werkzeug scrypt/pbkdf2, other argon2 parameters), replaced at the next sign-in."""
+        return bool(self.password_hash) and passwords.needs_rehash(self.password_hash)
 
     @property
     def is_active(self) -> bool:  # Flask-Login

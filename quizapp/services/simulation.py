@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
+from quizapp import passwords
 from quizapp.domain import draw, identity, timing
 from quizapp.domain.contest_setup import categories
 from quizapp.domain.counting import check_can_start
@@ -34,7 +34,7 @@ GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Linh", 
 @lru_cache(maxsize=1)
 def shared_password_hash() -> str:
     """One hash of a random secret nobody knows, for every simulated account."""
-    return generate_password_hash(secrets.token_urlsafe(32))
+    return passwords.hash_password(secrets.token_urlsafe(32))
 
 
 def person_name(rng: random.Random) -> str:

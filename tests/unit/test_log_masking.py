@@ -39,6 +39,17 @@ def test_other_figures_are_kept(text):
     assert mask(text) == text
 
 
+def test_the_apps_own_argon2id_hash_is_masked_wherever_it_appears():
+    from quizapp.passwords import hash_password
+
+    stored = hash_password("matkhau123")
+    assert stored.startswith("$argon2id$")
+    for text in (f"('Lò Thị Mai', '{stored}', 1)", f"password_hash={stored}", f"[parameters: ({stored!r},)]",
+                 f"hash:{stored}\nnext line"):
+        masked = mask(text)
+        assert HASH_MASK in masked and "argon2" not in masked and stored.split("$")[-1] not in masked, masked
+
+
 def _record(msg, args=(), exc_info=None) -> logging.LogRecord:
     return logging.LogRecord("quizapp", logging.ERROR, __file__, 1, msg, args, exc_info)
 

@@ -49,19 +49,18 @@ def test_the_api_gives_one_error_code_for_both(client, account):
 
 def test_refusing_an_unknown_account_costs_one_password_hash_like_a_wrong_password(app, account, monkeypatch):
     """Equal work, so equal time: each refusal checks exactly one password hash (counted, not timed)."""
-    from werkzeug import security
-
+    from quizapp import passwords
     from quizapp.domain.errors import DomainError
-    from quizapp.models import people
     from quizapp.services import accounts
 
     checks = []
-    real = security.check_password_hash
-    monkeypatch.setattr(people, "check_password_hash",
-                        lambda pwhash, password: checks.append(pwhash) or real(pwhash, password))
+    real = passwords.verify_password
+    monkeypatch.setattr(passwords, "verify_password",
+                        lambda stored, password: checks.append(stored) or real(stored, password))
     with app.app_context():
         for identifier in (account["phone"], "0999999999"):
             checks.clear()
             with pytest.raises(DomainError):
                 accounts.authenticate(identifier, "sai-mat-khau")
             assert len(checks) == 1, identifier
+            assert checks[0].startswith("$argon2id$"), identifier  # the dummy is argon2id too: the same cost
