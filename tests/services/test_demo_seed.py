@@ -57,7 +57,11 @@ def test_cli_seed_twice_creates_nothing_new(runner):
     assert "không tạo thêm gì" in out2.output
 
 
-def test_home_page_lists_the_demo_contest_and_its_page_presents_it(client, seeded):
+def test_home_page_lists_the_demo_contest_and_its_page_presents_it(app, client, tmp_path):
+    from quizapp.models import utcnow
+
+    with app.app_context():  # the pages read the real clock: seed at it, as `make run` does
+        demo.seed_demo(utcnow(), tmp_path)
     home = client.get("/").get_data(as_text=True)
     assert "Tìm hiểu cải cách hành chính năm 2026" in home and "Đang diễn ra" in home
     assert "Ban Tổ chức đăng nhập" in home
