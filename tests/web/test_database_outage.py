@@ -251,7 +251,8 @@ def _disk_is_full(app):
         engine = db.engine
 
     def full(_conn, _cursor, statement, *_args):
-        if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+        first = statement.split(None, 1)[0].upper()
+        if first in ("INSERT", "UPDATE", "DELETE") or (first == "WITH" and "INSERT INTO" in statement):
             if engine.dialect.name == "sqlite":
                 import sqlite3
 
