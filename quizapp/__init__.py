@@ -44,6 +44,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = StrictJSONProvider(app)
     app.url_map.converters["int"] = BoundedIntConverter  # before the blueprints add their rules
     _init_extensions(app)
+    from quizapp.services import attempts
+
+    # One setting per process. Tests see every bank change at once unless they ask otherwise.
+    attempts.BANK_RECHECK_SECONDS = (0.0 if app.testing and "BANK_RECHECK_SECONDS" not in (config or {})
+                                     else float(app.config["BANK_RECHECK_SECONDS"]))
     _register_blueprints(app)
     from quizapp import cli, redis_status, web
     from quizapp.services import leaderboard_store  # noqa: F401  (keeps leaderboards as attempts finish)

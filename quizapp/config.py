@@ -66,6 +66,8 @@ def from_env(instance_path: str | Path) -> dict:
         "RATELIMIT_STORAGE_OPTIONS": redis_timeouts(),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "quizapp"),  # several sites on one Redis
+        # Seconds a worker trusts its copy of the bank before checking for changes (services/attempts.py).
+        "BANK_RECHECK_SECONDS": float(os.environ.get("BANK_RECHECK_SECONDS", "2") or 2),
         "RATELIMIT_HEADERS_ENABLED": False,  # no X-RateLimit headers (Redis reads); refusals get Retry-After (web.py)
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN") or None,  # per address; see services/ratelimits.py
         "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER") or None,

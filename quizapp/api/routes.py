@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
-from quizapp.models import Round, utcnow
+from quizapp.models import utcnow
 from quizapp.safe_input import BadInput, bounded_int
 from quizapp.services import (
     accounts,
@@ -193,24 +193,15 @@ def _attempt_summary(a) -> dict:
 @limiter.limit("30 per minute", key_func=account_key)
 def start_attempt(round_id: int):
     _require_login()
-    rnd = _round(round_id)
-    reg = registration.registration_for(current_user.id, rnd.contest_id)
-    if reg is None:
-        raise DomainError("Bạn chưa đăng ký cuộc thi này.", "not_registered")
     now = utcnow()
-    attempt = attempts.start_attempt(reg.id, round_id, now, device_token=request.cookies.get("qz_device", ""),
-                                     client_ip=request.remote_addr or "")
-    return jsonify(_attempt_json(attempt, now)), 201
+    attempt = attempts.start_attempt_as(current_user.id, round_id, now, device_token=request.cookies.get("qz_device", ""),
+                                        client_ip=request.remote_addr or "")
+    fresh = attempt.started_at == now  # started by this request: nothing answered yet
+    return jsonify(_attempt_json(attempt, now, answers={} if fresh else None)), 201
 
 
-def _round(round_id: int) -> Round:
-    from quizapp.extensions import db
-
-    return db.session.get(Round, round_id) or abort(404)
-
-
-def _attempt_json(attempt, now) -> dict:
-    view = attempts.view_attempt(attempt, now)
+def _attempt_json(attempt, now, answers: dict | None = None) -> dict:
+    view = attempts.view_attempt(attempt, now, answers=answers)
     return {
         "id": attempt.id, "status": attempt.status, "number": attempt.number, "round_id": attempt.round_id,
         "started_at": _ms(attempt.started_at), "deadline": _ms(attempt.deadline_at), "server_time": _ms(now),
@@ -247,12 +238,14 @@ def get_attempt(attempt_id: int):
 @bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
 @limiter.limit("240 per minute", key_func=account_key)
 def save_answer(attempt_id: int, question_id: int):
+    user_id = session_user_id()  # the account is not loaded: the statement checks it is active
+    if user_id is None:
+        _require_login()  # signed out (401), or only remembered: the remember-me cookie signs in again
     b = _body()
     option_id, seq = _int(b.get("option_id"), "option_id"), _int(b.get("seq"), "seq") or 0
     if option_id is None:
         raise DomainError("Vui lòng chọn một phương án.", "invalid_option")
     now, device = utcnow(), request.cookies.get("qz_device", "")
-    user_id = session_user_id()  # the account is not loaded: the statement checks it is active
     saved = attempts.try_fast_save(attempt_id, user_id, question_id, option_id, now, seq, device) if user_id else None
     if saved is None:  # refused, or not the common case: the full path says why in Vietnamese
         _require_login()

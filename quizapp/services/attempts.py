@@ -6,10 +6,11 @@ saving or submitting, and unique indexes (one attempt in progress; attempt numbe
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, case, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain import draw, timing
@@ -28,6 +29,7 @@ from quizapp.models import (
     Registration,
     Round,
     Topic,
+    Track,
 )
 from quizapp.models.types import UTCDateTime
 
@@ -52,57 +54,91 @@ def round_is_open(rnd: Round, now: datetime) -> bool:
 def start_attempt(registration_id: int, round_id: int, now: datetime, *, rng: random.Random | None = None,
                   device_token: str = "", client_ip: str = "") -> Attempt:
     """Start an attempt, or return the one already in progress (starting twice is safe)."""
+    return _start_safely(Registration.id == registration_id, round_id, now, rng, device_token, client_ip)
+
+
+def start_attempt_as(user_id: int, round_id: int, now: datetime, *, rng: random.Random | None = None,
+                     device_token: str = "", client_ip: str = "") -> Attempt:
+    """The same for the signed-in user's registration in the round's contest (found while it is locked)."""
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        raise AttemptError("Không tìm thấy đợt thi của bạn.", "not_found")
+    return _start_safely((Registration.user_id == user_id) & (Registration.contest_id == rnd.contest_id), round_id, now,
+                         rng, device_token, client_ip, not_registered=True)
+
+
+def _start_safely(which, round_id, now, rng, device_token, client_ip, not_registered=False) -> Attempt:
     try:
-        return _start(registration_id, round_id, now, rng or random.SystemRandom(), device_token, client_ip)
+        return _start(which, round_id, now, rng or random.SystemRandom(), device_token, client_ip, not_registered)
     except IntegrityError:
         # A parallel request won the race: the unique indexes refused the second attempt.
         db.session.rollback()
-        current = _in_progress(registration_id, round_id)
+        reg_id = db.session.scalar(select(Registration.id).where(which))
+        current = _in_progress(reg_id, round_id) if reg_id is not None else None
         if current is not None:
             return current
         raise AttemptError("Bạn đã dùng hết số lượt thi của đợt này.", "attempt_limit") from None
 
 
-def _start(registration_id, round_id, now, rng, device_token, client_ip) -> Attempt:
-    # FOR NO KEY UPDATE: serialises starts per contestant, yet lets attempts' foreign-key checks through.
-    reg = db.session.scalar(select(Registration).where(Registration.id == registration_id).with_for_update(key_share=True))
+def _start(which, round_id, now, rng, device_token, client_ip, not_registered) -> Attempt:
+    # FOR NO KEY UPDATE: serialises starts per contestant, yet lets attempts' foreign-key checks through. The same
+    # read says whether its owner withdrew consent and which track it is in.
+    withdrawn = select(DataRequest.id).where(DataRequest.user_id == Registration.user_id,
+                                             DataRequest.kind == "deletion").exists()
+    row = db.session.execute(
+        select(Registration, withdrawn.label("withdrawn"), Track.code).outerjoin(Track, Track.id == Registration.track_id)
+        .where(which).with_for_update(key_share=True, of=Registration)).first()
+    if row is None and not_registered:
+        raise AttemptError("Bạn chưa đăng ký cuộc thi này.", "not_registered")
+    reg, is_withdrawn, track_code = row if row is not None else (None, False, None)
     rnd = db.session.get(Round, round_id)
-    _check_may_start(reg, rnd, now)
-    current = _in_progress(reg.id, rnd.id)
-    if current is not None and not timing.is_expired(now, current.deadline_at):
-        _claim_device(current, device_token)
-        db.session.commit()
-        return current
-    if current is not None:
+    _check_may_start(reg, rnd, now, is_withdrawn)
+    used, current_id = db.session.execute(
+        select(func.count(), func.max(case((Attempt.status == IN_PROGRESS, Attempt.id))))
+        .where(Attempt.registration_id == reg.id, Attempt.round_id == rnd.id)).one()
+    if current_id is not None:
+        current = db.session.get(Attempt, current_id)
+        if not timing.is_expired(now, current.deadline_at):
+            _claim_device(current, device_token)
+            db.session.commit()
+            return current
         current = _lock_attempt(current.id)  # a parallel submission may be finishing it: grade it once
         if current.status == IN_PROGRESS:
             _finish(current, now, expired=True)
         db.session.flush()
-    used = db.session.scalar(
-        select(func.count()).select_from(Attempt).where(Attempt.registration_id == reg.id, Attempt.round_id == rnd.id)
-    )
     check_can_start(used, rnd.attempts_allowed, has_in_progress=False)
     attempt = Attempt(
         round_id=rnd.id, registration_id=reg.id, number=used + 1, status=IN_PROGRESS, started_at=now,
         deadline_at=timing.attempt_deadline(now, rnd.time_limit_seconds, rnd.closes_at),
-        device_token=device_token[:64], client_ip=client_ip[:64],
+        device_token=device_token[:64], client_ip=client_ip[:64], correct=None, total=0, score=None,
+        duration_ms=None, prediction=None, submitted_at=None, disqualified=False,
     )
+    attempt.round = rnd
     attempt.questions = [
         AttemptQuestion(question_id=d.question_id, position=d.position, option_order=list(d.option_order))
-        for d in _draw(rnd, reg, rng)
+        for d in _draw(rnd, track_code or "", rng)
     ]
     db.session.add(attempt)
-    db.session.commit()
+    _commit_keeping(attempt)
     return attempt
 
 
-def _check_may_start(reg: Registration | None, rnd: Round | None, now: datetime) -> None:
+def _commit_keeping(*objects) -> None:
+    """Commit without expiring what this transaction just wrote: the response is built from it, not reloaded."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def _check_may_start(reg: Registration | None, rnd: Round | None, now: datetime, withdrawn: bool = False) -> None:
     if reg is None or rnd is None or rnd.contest_id != reg.contest_id:
         raise AttemptError("Không tìm thấy đợt thi của bạn.", "not_found")
     if reg.status != "active":
         raise AttemptError("Tài khoản dự thi của bạn đang bị tạm dừng. Vui lòng liên hệ ban tổ chức.", "disqualified")
-    if db.session.scalar(select(DataRequest.id).where(DataRequest.user_id == reg.user_id,
-                                                      DataRequest.kind == "deletion").limit(1)) is not None:
+    if withdrawn:
         raise AttemptError(CONSENT_WITHDRAWN, "consent_withdrawn")
     if not round_is_open(rnd, now):
         if now < rnd.opens_at:
@@ -115,8 +151,7 @@ def _in_progress(registration_id: int, round_id: int) -> Attempt | None:
         Attempt.registration_id == registration_id, Attempt.round_id == round_id, Attempt.status == IN_PROGRESS))
 
 
-def _draw(rnd: Round, reg: Registration, rng: random.Random) -> list[draw.DrawnQuestion]:
-    track_code = reg.track.code if reg.track else ""
+def _draw(rnd: Round, track_code: str, rng: random.Random) -> list[draw.DrawnQuestion]:
     blueprint = draw.parse_blueprint((rnd.track_blueprints or {}).get(track_code) or rnd.blueprint or [])
     return draw.draw_questions(round_candidates(rnd), blueprint, rnd.question_count, rng)
 
@@ -124,15 +159,57 @@ def _draw(rnd: Round, reg: Registration, rng: random.Random) -> list[draw.DrawnQ
 def round_candidates(rnd: Round) -> list[draw.CandidateQuestion]:
     """The questions this round may draw: the contest's topics for ranked rounds, or its practice set."""
     use = "practice" if rnd.is_practice else "ranked"
-    slugs = set(db.session.scalars(select(Topic.slug).join(ContestTopic, ContestTopic.topic_id == Topic.id).where(
-        ContestTopic.contest_id == rnd.contest_id, ContestTopic.use == use)))
+    slugs = _question_set(rnd.contest_id, use)
     if not slugs:
         raise AttemptError("Ban Tổ chức chưa chọn bộ câu hỏi cho " + ("vòng thi thử." if rnd.is_practice
                                                                       else "các đợt thi."), "no_question_set")
     return [c for c in candidate_questions() if c.topic in slugs]
 
 
-_candidates: dict[str, tuple[tuple, list[draw.CandidateQuestion]]] = {}
+# How long a process trusts its copy of the bank and of each contest's question sets before it checks them again
+# (BANK_RECHECK_SECONDS; create_app sets it, 0 in tests). A few seconds keep thousands of starts in the minute a
+# round opens from each reading the whole bank's fingerprint; a question retired in that time can still be drawn
+# by a start in those seconds (it was current a moment before, and the attempt keeps the version it drew).
+BANK_RECHECK_SECONDS = 2.0
+
+
+@dataclass
+class QuestionText:
+    """What an attempt shows of a question it drew, and what the reveal adds; drawn questions never change."""
+
+    text: str
+    options: dict[int, tuple[str, bool]]  # option id -> (text, is correct)
+    explanation: str
+    source: str
+
+
+@dataclass
+class _BankCopy:
+    fingerprint: tuple
+    candidates: list[draw.CandidateQuestion]
+    checked_at: float
+    texts: dict[int, QuestionText] = field(default_factory=dict)  # filled as attempts show questions
+    question_sets: dict[tuple[int, str], tuple[frozenset, float]] = field(default_factory=dict)
+
+
+_candidates: dict[str, _BankCopy] = {}  # per database, for this process
+MAX_CACHED_TEXTS = 50_000
+
+
+def _bank_key() -> str:
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+def _question_set(contest_id: int, use: str) -> frozenset:
+    copy = _candidates.get(_bank_key())
+    cached = copy.question_sets.get((contest_id, use)) if copy else None
+    if cached is not None and time.monotonic() - cached[1] < BANK_RECHECK_SECONDS:
+        return cached[0]
+    slugs = frozenset(db.session.scalars(select(Topic.slug).join(ContestTopic, ContestTopic.topic_id == Topic.id)
+                                         .where(ContestTopic.contest_id == contest_id, ContestTopic.use == use)))
+    if copy is not None:
+        copy.question_sets[(contest_id, use)] = (slugs, time.monotonic())
+    return slugs
 
 
 def candidate_questions() -> list[draw.CandidateQuestion]:
@@ -141,17 +218,20 @@ def candidate_questions() -> list[draw.CandidateQuestion]:
     Every start needs them; loading the whole bank each time dominated a start (see bench/RESULTS.md). A cheap
     fingerprint of the active options (count, max and sum of ids) changes with every import, edit, retirement or
     restoration, since edits always write new option rows; the newest question's creation time tells a database
-    that was emptied and refilled (ids reused) from the one before.
+    that was emptied and refilled (ids reused) from the one before. It is read again after BANK_RECHECK_SECONDS.
     """
+    key = _bank_key()
+    cached = _candidates.get(key)
+    if cached is not None and time.monotonic() - cached.checked_at < BANK_RECHECK_SECONDS:
+        return cached.candidates
     fingerprint = tuple(db.session.execute(
         select(func.count(QuestionOption.id), func.max(QuestionOption.id), func.sum(QuestionOption.id),
                func.max(Question.created_at))
         .join(Question).where(Question.status == "active")
     ).one())
-    key = db.engine.url.render_as_string(hide_password=True)
-    cached = _candidates.get(key)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
+    if cached is not None and cached.fingerprint == fingerprint:
+        cached.checked_at = time.monotonic()
+        return cached.candidates
     rows = db.session.execute(
         select(Question.id, Topic.slug, Question.difficulty).join(Topic).where(Question.status == "active")
     ).all()
@@ -162,8 +242,32 @@ def candidate_questions() -> list[draw.CandidateQuestion]:
     ):
         options.setdefault(qid, []).append(oid)
     result = [draw.CandidateQuestion(qid, slug, diff, tuple(options.get(qid, ()))) for qid, slug, diff in rows]
-    _candidates[key] = (fingerprint, result)
+    _candidates[key] = _BankCopy(fingerprint, result, time.monotonic())
     return result
+
+
+def question_texts(question_ids: list[int]) -> dict[int, QuestionText]:
+    """The texts of questions drawn in attempts, from this process's copy where it has them (they never change
+    once drawn: an edit makes a new version), else read in two queries and kept."""
+    copy = _candidates.get(_bank_key())
+    known = copy.texts if copy is not None else {}
+    out = {qid: known[qid] for qid in question_ids if qid in known}
+    missing = [qid for qid in question_ids if qid not in out]
+    if missing:
+        rows = db.session.execute(select(Question.id, Question.text, Question.explanation, Question.source)
+                                  .where(Question.id.in_(missing))).all()
+        options: dict[int, dict[int, tuple[str, bool]]] = {qid: {} for qid in missing}
+        for qid, oid, text_, correct in db.session.execute(
+                select(QuestionOption.question_id, QuestionOption.id, QuestionOption.text, QuestionOption.is_correct)
+                .where(QuestionOption.question_id.in_(missing))):
+            options[qid][oid] = (text_, correct)
+        for qid, text_, explanation, source in rows:
+            out[qid] = QuestionText(text_, options[qid], explanation, source)
+        if copy is not None:
+            if len(known) > MAX_CACHED_TEXTS:
+                known.clear()
+            known.update((qid, out[qid]) for qid, *_ in rows)
+    return out
 
 
 def _claim_device(attempt: Attempt, device_token: str) -> None:
@@ -249,26 +353,25 @@ def answers_revealed(attempt: Attempt, now: datetime) -> bool:
     return rnd.is_practice or now >= rnd.closes_at
 
 
-def view_attempt(attempt: Attempt, now: datetime) -> AttemptView:
-    """Everything the attempt page shows, in the order this attempt shows it."""
+def view_attempt(attempt: Attempt, now: datetime, *, answers: dict[int, int] | None = None) -> AttemptView:
+    """Everything the attempt page shows, in the order this attempt shows it (`answers`: already known, e.g. none
+    for an attempt just started)."""
     aqs = list(attempt.questions)
-    qids = [aq.question_id for aq in aqs]
-    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(qids)))}
-    options = {o.id: o for o in db.session.scalars(select(QuestionOption).where(QuestionOption.question_id.in_(qids)))}
-    chosen = dict(db.session.execute(
+    texts = question_texts([aq.question_id for aq in aqs])
+    chosen = answers if answers is not None else dict(db.session.execute(
         select(Answer.attempt_question_id, Answer.option_id).where(Answer.attempt_id == attempt.id)).all())
+    rnd = attempt.round
     reveal_all = attempt.status != IN_PROGRESS and answers_revealed(attempt, now)
     shown = []
     for aq in aqs:
-        q = questions[aq.question_id]
+        q = texts[aq.question_id]
         sq = ShownQuestion(aq.id, aq.position, q.text,
-                           [ShownOption(n, options[oid].text) for n, oid in enumerate(aq.option_order, 1)],
+                           [ShownOption(n, q.options[oid][0]) for n, oid in enumerate(aq.option_order, 1)],
                            shown_option(aq, chosen.get(aq.id)))
-        if reveal_all or (attempt.round.is_practice and sq.chosen_option_id):
-            sq.correct_option_id = shown_option(aq, next(oid for oid in aq.option_order if options[oid].is_correct))
+        if reveal_all or (rnd.is_practice and sq.chosen_option_id):
+            sq.correct_option_id = shown_option(aq, next(oid for oid in aq.option_order if q.options[oid][1]))
             sq.explanation, sq.source = q.explanation, q.source
         shown.append(sq)
-    rnd = attempt.round
     return AttemptView(
         attempt, shown, timing.time_left_seconds(now, attempt.deadline_at), reveal_all, len(chosen),
         rnd.prediction_question if rnd.prediction_mode else "", bool(rnd.prediction_mode),

@@ -309,7 +309,7 @@ def test_foreign_questions_options_and_attempts_are_refused(csrf_app, contestant
     assert _error(other.call("GET", base), 404, "not_found") == "Không tìm thấy bài thi."
     _error(other.call("PUT", f"{base}/answers/{q1['id']}", {"option_id": q1["options"][0]["id"]}), 404, "not_found")
     _error(other.call("POST", f"{base}/submit", {"prediction": 1}), 404, "not_found")
-    _error(other.call("POST", "/api/v1/rounds/999999/attempts"), 404, "404")
+    _error(other.call("POST", "/api/v1/rounds/999999/attempts"), 404, "not_found")
 
 
 def test_round_window_and_attempt_limit_are_enforced(contestant, journey):
