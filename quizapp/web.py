@@ -15,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from quizapp.domain.counting import COUNTING_RULE_LABELS
-from quizapp.domain.errors import DomainError
+from quizapp.domain.errors import DomainError, http_status
 from quizapp.safe_input import BadInput, check_request
 
 ROLE_LABELS = {"admin": "Quản trị hệ thống", "organizer": "Ban Tổ chức", "moderator": "Theo dõi đơn vị/địa bàn"}
@@ -105,9 +105,8 @@ def rollback() -> None:
 
 
 def domain_status(e: DomainError) -> int:
-    if isinstance(e, BadInput):
-        return 400
-    return {"not_found": 404, "forbidden": 403, "too_long": 422}.get(e.code, 409)
+    """The one status table (domain/errors.HTTP_STATUS); a request the app cannot even read is 400."""
+    return 400 if isinstance(e, BadInput) else http_status(e.code)
 
 
 def session_user_id() -> int | None:

@@ -10,10 +10,9 @@ from flask_login import current_user
 
 from quizapp.domain.errors import DomainError
 from quizapp.models import utcnow
-from quizapp.safe_input import BadInput
 from quizapp.services import access
 from quizapp.services import leaderboard as service
-from quizapp.web import rollback, visible_contest
+from quizapp.web import domain_status, rollback, visible_contest
 
 bp = Blueprint("leaderboard_api", __name__, url_prefix="/api/v1")
 
@@ -21,8 +20,7 @@ bp = Blueprint("leaderboard_api", __name__, url_prefix="/api/v1")
 @bp.errorhandler(DomainError)
 def _domain_error(e: DomainError):
     rollback()
-    status = 400 if isinstance(e, BadInput) else {"not_found": 404, "unauthorized": 401}.get(e.code, 422)
-    return jsonify({"error": e.code, "message": e.message}), status
+    return jsonify({"error": e.code, "message": e.message}), domain_status(e)
 
 
 def _contest(slug: str):

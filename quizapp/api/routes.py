@@ -10,7 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
-from quizapp.safe_input import BadInput, bounded_int
+from quizapp.safe_input import bounded_int
 from quizapp.services import (
     accounts,
     attempts,
@@ -23,7 +23,7 @@ from quizapp.services import (
     staff,
 )
 from quizapp.services.ratelimits import account_key
-from quizapp.web import rollback, session_user_id, visible_contest
+from quizapp.web import domain_status, rollback, session_user_id, visible_contest
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -44,21 +44,10 @@ def _require_login():
         raise DomainError("Vui lòng đăng nhập để tiếp tục.", "unauthorized")
 
 
-# HTTP status of each rule a request can break; anything else is invalid input (422).
-# 401: who you are; 403: not allowed for you; 404: not yours or not there; 409: not in the current state.
-ERROR_STATUS = {
-    "unauthorized": 401, "invalid_credentials": 401, "password_not_set": 401,
-    "account_locked": 403, "disqualified": 403, "consent_withdrawn": 403, "not_registered": 403,
-    "not_found": 404,
-    "round_not_open": 409, "round_closed": 409, "attempt_limit": 409, "attempt_in_progress": 409,
-    "attempt_closed": 409, "time_up": 409, "device_replaced": 409, "cccd_taken": 409, "phone_taken": 409,
-}
-
-
 @bp.errorhandler(DomainError)
 def _domain_error(e: DomainError):
     rollback()
-    status = 400 if isinstance(e, BadInput) else ERROR_STATUS.get(e.code, 422)
+    status = domain_status(e)
     payload = {"error": e.code, "message": e.message}
     if getattr(e, "field", ""):
         payload["field"] = e.field

@@ -1,5 +1,5 @@
 """Public pages: the home page, a contest's page, leaderboards, published results, the health check."""
-from flask import Blueprint, Response, abort, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp import redis_status
@@ -11,7 +11,7 @@ from quizapp.services import certificates, contests, dashboard, registration
 from quizapp.services import leaderboard as leaderboard_service
 from quizapp.services import results as results_service
 from quizapp.services.ratelimits import certificate_lookup_limit, name_search_limit
-from quizapp.web import visible_contest
+from quizapp.web import download, visible_contest
 
 bp = Blueprint("public", __name__)
 formatting.register(bp)
@@ -76,7 +76,7 @@ def results_download(round_id: int, fmt: str):
     if fmt not in RESULT_FILES:
         abort(404)
     data, filename = results_service.export(round_id, fmt, public=True, version=request.args.get("phien-ban", type=int))
-    return Response(data, mimetype=RESULT_FILES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(data, filename, RESULT_FILES[fmt])
 
 
 def _board_args() -> dict:
