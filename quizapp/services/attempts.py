@@ -462,7 +462,7 @@ _fast_statements: dict[str, object] = {}
 
 
 def _fast_save_statement():
-    dialect = db.session.get_bind().dialect.name
+    dialect = db.engine.dialect.name
     stmt = _fast_statements.get(dialect)
     if stmt is None and dialect in _FAST_SAVE_SQL:
         stmt = text(_FAST_SAVE_SQL[dialect]).bindparams(
@@ -477,15 +477,13 @@ def try_fast_save(attempt_id: int, user_id: int, attempt_question_id: int, optio
     stmt = _fast_save_statement()
     if stmt is None or not 1 <= option <= 64:
         return None
-    try:
-        stored = db.session.execute(stmt, {
+    # The statement is its own transaction (autocommit): one round trip, no BEGIN and COMMIT of their own; it is
+    # committed (and, with synchronous_commit on, durable) before the answer is acknowledged.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        stored = conn.execute(stmt, {
             "attempt_id": attempt_id, "aq_id": attempt_question_id, "user_id": user_id, "option": option,
             "now": now, "cutoff": now - timedelta(seconds=timing.GRACE_SECONDS), "device": device_token[:64],
             "seq": client_seq}).scalar()
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return None if stored is None else SavedAnswer(attempt_question_id, option)
 
 
