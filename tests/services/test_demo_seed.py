@@ -34,8 +34,8 @@ def test_seed_uses_the_real_communes_of_the_province(seeded, db_session):
     assert len(expected) > 90
 
 
-def test_seed_is_idempotent(app, db_session, now, tmp_path):
-    first = demo.seed_demo(now, tmp_path)
+def test_seed_is_idempotent(seeded, db_session, now, tmp_path):
+    first = seeded  # seeded into this empty database as `flask demo seed` does, with tmp_path as the instance
     before = _counts()
     second = demo.seed_demo(now, tmp_path)
     assert _counts() == before
