@@ -1,8 +1,15 @@
-"""Fixtures: an app on a migrated database (SQLite by default, PostgreSQL with TEST_DATABASE_URL)."""
+"""Fixtures: an app on a migrated database (SQLite by default, PostgreSQL with TEST_DATABASE_URL).
+
+One app and one database serve the whole session; the database is emptied after each test. The demo contest
+(`seeded`) is seeded once per session and clock, kept as a template database, and copied into the session
+database for each test that asks for it (a copy takes a fraction of a second, seeding several seconds).
+"""
 from __future__ import annotations
 
+import copy
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -32,15 +39,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(autouse=True)
-def _limiter_state():
-    """Flask-Limiter keeps its settings on the one shared `limiter`; an app made by a test must not leak them."""
-    from quizapp.extensions import limiter
+_session_apps: list = []  # the session app, once made
 
-    saved = dict(limiter.__dict__)
+
+@pytest.fixture(autouse=True)
+def _fresh_limiter():
+    """After each test the limiter is bound to the session app again: an app made by a test (limits on, Redis)
+    leaves nothing behind, and the session app's counters start from zero (see AppLimiter)."""
     yield
-    limiter.__dict__.clear()
-    limiter.__dict__.update(saved)
+    if _session_apps:
+        from quizapp.extensions import limiter
+
+        limiter.init_app(_session_apps[0])
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +79,70 @@ def _migrated_app(database_url, tmp_path_factory):
     })
     with app.app_context():
         upgrade()
+    _truncate(app)  # the rows a migration adds too: every test starts from the same empty database
+    _session_apps[:] = [app]
     return app
+
+
+class Templates:
+    """Copies of the session database in given states, each made once, restored into it for a test."""
+
+    def __init__(self, app, tmp_dir: Path):
+        self.app, self.tmp_dir, self.made = app, tmp_dir, {}
+
+    def _close_connections(self) -> sa.engine.URL:
+        from quizapp.extensions import db
+
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()  # a PostgreSQL template may have no other connection, nor the database replaced
+            return db.engine.url
+
+    def _location(self, url: sa.engine.URL, name: str) -> str:
+        if url.get_backend_name() == "sqlite":
+            return str(self.tmp_dir / f"{name}.sqlite3")
+        return f"{url.database}_{name}"[:63]
+
+    def take(self, name: str, value=None) -> None:
+        """Keep the session database as it is now under `name`, with a value to give back on restoring it."""
+        url = self._close_connections()
+        target = self._location(url, name)
+        if url.get_backend_name() == "sqlite":
+            dbutil.sqlite_copy_database(url.database, target)
+        else:
+            dbutil.pg_copy_database(url.database, target)
+        self.made[name] = value
+
+    def restore(self, name: str):
+        """Replace the session database's content by the template's; returns (a copy of) the value kept."""
+        url = self._close_connections()
+        source = self._location(url, name)
+        if url.get_backend_name() == "sqlite":
+            dbutil.sqlite_copy_database(source, url.database)
+        else:
+            dbutil.pg_copy_database(source, url.database)
+        return copy.deepcopy(self.made[name])
+
+    def drop_all(self) -> None:
+        url = self._close_connections()
+        if url.get_backend_name() != "sqlite":
+            for name in self.made:
+                dbutil.pg_drop_database(self._location(url, name))
+
+
+@pytest.fixture(scope="session")
+def db_templates(_migrated_app, tmp_path_factory):
+    """The session database's templates (Templates): take(name, value) once, restore(name) in later tests."""
+    kept = Templates(_migrated_app, tmp_path_factory.mktemp("templates"))
+    yield kept
+    kept.drop_all()
+
+
+def _is_empty(app) -> bool:
+    from quizapp.extensions import db
+
+    with app.app_context():
+        return not db.session.scalar(sa.select(sa.or_(*(sa.exists().select_from(t) for t in db.metadata.sorted_tables))))
 
 
 def _truncate(app) -> None:
@@ -132,12 +205,23 @@ def now():
 
 
 @pytest.fixture
-def seeded(app, now, tmp_path):
-    """The demo contest, seeded as `flask demo seed` does, with the clock at `now`."""
+def seeded(app, now, tmp_path, db_templates):
+    """The demo contest, seeded as `flask demo seed` does, with the clock at `now` and `tmp_path` as the instance
+    folder (its demo_admin_password file). Seeded once per clock; later tests get a copy of that database."""
     from quizapp.services import demo
 
+    name = "seeded_" + now.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    empty = _is_empty(app)  # rows made before this fixture (other fixtures) stay: seed on top of them instead
+    if empty and name in db_templates.made:
+        report = db_templates.restore(name)
+        if report.admin_password:
+            (tmp_path / "demo_admin_password").write_text(report.admin_password)
+            (tmp_path / "demo_admin_password").chmod(0o600)
+        return report
     with app.app_context():
         report = demo.seed_demo(now, tmp_path)
+    if empty:
+        db_templates.take(name, report)
     return report
 
 

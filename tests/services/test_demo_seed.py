@@ -1,8 +1,9 @@
 """`flask demo seed`: the demo contest a newcomer sees, created once."""
+import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Area, Contest, Round, Unit, User
+from quizapp.models import Area, Contest, Round, Unit, User, utcnow
 from quizapp.services import contests, demo
 
 
@@ -33,8 +34,8 @@ def test_seed_uses_the_real_communes_of_the_province(seeded, db_session):
     assert len(expected) > 90
 
 
-def test_seed_is_idempotent(app, db_session, now, tmp_path):
-    first = demo.seed_demo(now, tmp_path)
+def test_seed_is_idempotent(seeded, db_session, now, tmp_path):
+    first = seeded  # seeded into this empty database as `flask demo seed` does, with tmp_path as the instance
     before = _counts()
     second = demo.seed_demo(now, tmp_path)
     assert _counts() == before
@@ -57,11 +58,10 @@ def test_cli_seed_twice_creates_nothing_new(runner):
     assert "không tạo thêm gì" in out2.output
 
 
-def test_home_page_lists_the_demo_contest_and_its_page_presents_it(app, client, tmp_path):
-    from quizapp.models import utcnow
-
-    with app.app_context():  # the pages read the real clock: seed at it, as `make run` does
-        demo.seed_demo(utcnow(), tmp_path)
+# The pages are served at the real clock, so the demo is seeded at it, as `make run` does (at the fixed `now` its
+# weeks are over once the calendar passes them).
+@pytest.mark.parametrize("now", [utcnow()], ids=["real-clock"])
+def test_home_page_lists_the_demo_contest_and_its_page_presents_it(client, seeded):
     home = client.get("/").get_data(as_text=True)
     assert "Tìm hiểu cải cách hành chính năm 2026" in home and "Đang diễn ra" in home
     assert "Ban Tổ chức đăng nhập" in home

@@ -1,7 +1,10 @@
 """The app factory, configuration, home page and health check."""
 import re
 
+import pytest
+
 from quizapp import create_app
+from tests import dbutil
 
 
 def test_secret_key_is_generated_once_into_instance(tmp_path, monkeypatch):
@@ -41,12 +44,13 @@ def test_default_database_is_sqlite_in_instance_with_wal(tmp_path, monkeypatch):
     assert url == f"sqlite:///{tmp_path / 'quizapp.sqlite3'}"
 
 
+@pytest.mark.skipif(bool(dbutil.pg_admin_url()), reason="SQLite's pragmas: the tests run on PostgreSQL "
+                                                         "(TEST_DATABASE_URL), which has none")
 def test_sqlite_connections_use_wal_and_foreign_keys(app):
     from quizapp.extensions import db
 
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            return
+        assert db.engine.dialect.name == "sqlite"
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -3,24 +3,23 @@ responses that fit the documented schemas with no undocumented fields."""
 from datetime import timedelta
 
 import pytest
-import yaml
 
 from quizapp.extensions import db
 from quizapp.models import User, utcnow
+from tests.openapi import check, flask_routes, load_spec, operations, response_schema
 from tests.results_factories import make_world
-from tests.web.test_openapi import SPEC_PATH, _check, _flask_routes, _operations, _response_schema
 
 OPERATIONS = {"getLeaderboard", "getAreaTable", "getUnitTable", "getMyStanding"}
 
 
 @pytest.fixture(scope="module")
 def spec() -> dict:
-    return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    return load_spec()
 
 
 def test_every_leaderboard_route_is_documented(app, spec):
-    documented = {(path, method): op["operationId"] for path, method, op in _operations(spec)}
-    served = {key for key in _flask_routes(app) if key[0].startswith("/api/v1/contests/{slug}/leaderboard")}
+    documented = {(path, method): op["operationId"] for path, method, op in operations(spec)}
+    served = {key for key in flask_routes(app) if key[0].startswith("/api/v1/contests/{slug}/leaderboard")}
     assert served and {documented.get(key) for key in served} == OPERATIONS
 
 
@@ -42,7 +41,7 @@ def test_real_leaderboard_responses_fit_the_documented_schemas(app, client, logi
     def call(operation_id, status, url):
         resp = client.get(url)
         assert resp.status_code == status, (operation_id, resp.status_code, resp.get_data(as_text=True)[:300])
-        _check(spec, _response_schema(spec, operation_id, status), resp.get_json(), operation_id)
+        check(spec, response_schema(spec, operation_id, status), resp.get_json(), operation_id)
         seen.add(operation_id)
 
     for query in (f"?round_id={round_id}&track=officials", f"?round_id={round_id}&track=citizens&limit=1&offset=0",

@@ -3,95 +3,65 @@ real responses that fit the documented schemas (no undocumented fields)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
 from quizapp.models import utcnow
 from tests.journey import PASSWORD, make_journey_contest, without_rate_limits
+from tests.openapi import SPEC_PATH, check, flask_routes, load_spec, operations, resolve, response_schema
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 OPERATIONS = {"getSession", "listAreas", "listUnits", "register", "login", "listRounds", "startAttempt",
               "getAttempt", "saveAnswer", "submitAttempt", "createPasswordReset",
               "exportMyData"}
-HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
+# The helpers' former names here, for tests that still import them from this module.
+_check, _flask_routes, _operations, _resolve, _response_schema = check, flask_routes, operations, resolve, response_schema
 
 
 @pytest.fixture(scope="module")
 def spec() -> dict:
-    return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-
-
-def _operations(spec):
-    for path, item in spec["paths"].items():
-        for method, op in item.items():
-            if method in HTTP_METHODS:
-                yield path, method, op
-
-
-def _flask_routes(app, only_api_blueprint: bool = False) -> dict[tuple[str, str], dict[str, str]]:
-    """(OpenAPI-style path, method) -> {variable: converter} for the app's routes."""
-    routes = {}
-    for rule in app.url_map.iter_rules():
-        if only_api_blueprint and not rule.endpoint.startswith("api."):
-            continue
-        path = re.sub(r"<(?:(\w+):)?(\w+)>", r"{\2}", rule.rule)
-        converters = {name: conv or "default" for conv, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule.rule)}
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            routes[(path, method.lower())] = converters
-    return routes
-
-
-def _resolve(spec, node):
-    while isinstance(node, dict) and "$ref" in node:
-        target = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = {**target, **{k: v for k, v in node.items() if k not in ("$ref", "description")}}
-    return node
+    return load_spec()
 
 
 def test_the_spec_is_openapi_3_with_every_operation(spec):
     assert str(spec["openapi"]).startswith(("3.0", "3.1"))
-    ids = [op["operationId"] for _, _, op in _operations(spec)]
+    ids = [op["operationId"] for _, _, op in operations(spec)]
     assert len(ids) == len(set(ids)), "operationIds must be unique"
     assert set(ids) >= OPERATIONS, OPERATIONS - set(ids)
 
 
 def test_every_documented_operation_is_a_real_route(app, spec):
-    routes = _flask_routes(app)
-    for path, method, op in _operations(spec):
+    routes = flask_routes(app)
+    for path, method, op in operations(spec):
         assert (path, method) in routes, f"{method.upper()} {path} ({op['operationId']}) is not served"
         converters = routes[(path, method)]
-        params = {p["name"]: p for p in (_resolve(spec, p) for p in op.get("parameters", [])) if p["in"] == "path"}
+        params = {p["name"]: p for p in (resolve(spec, p) for p in op.get("parameters", [])) if p["in"] == "path"}
         assert set(params) == set(converters), f"{op['operationId']}: path parameters differ"
         for name, conv in converters.items():
             assert params[name]["schema"]["type"] == ("integer" if conv == "int" else "string"), (op["operationId"], name)
 
 
 def test_every_api_route_is_documented(app, spec):
-    documented = {(path, method) for path, method, _ in _operations(spec)}
-    missing = set(_flask_routes(app, only_api_blueprint=True)) - documented
+    documented = {(path, method) for path, method, _ in operations(spec)}
+    missing = set(flask_routes(app, only_api_blueprint=True)) - documented
     assert not missing, f"routes of quizapp/api/routes.py missing from docs/openapi.yaml: {sorted(missing)}"
 
 
 def test_every_reference_resolves_and_errors_use_the_error_schema(spec):
     text = SPEC_PATH.read_text(encoding="utf-8")
     for ref in set(re.findall(r'\$ref:\s*"([^"]+)"', text)):
-        _resolve(spec, {"$ref": ref})  # KeyError if dangling
+        resolve(spec, {"$ref": ref})  # KeyError if dangling
     error = spec["components"]["schemas"]["Error"]
     assert error["required"] == ["error", "message"] and set(error["properties"]) == {"error", "message", "field"}
-    for _, _, op in _operations(spec):
+    for _, _, op in operations(spec):
         for status, response in op["responses"].items():
-            response = _resolve(spec, response)
+            response = resolve(spec, response)
             schema = response["content"]["application/json"]["schema"]
             if int(status) >= 400:
                 assert schema == {"$ref": "#/components/schemas/Error"}, (op["operationId"], status)
     schemes = spec["components"]["securitySchemes"]
     assert schemes["csrfHeader"] == {**schemes["csrfHeader"], "type": "apiKey", "in": "header", "name": "X-CSRFToken"}
     assert schemes["sessionCookie"]["in"] == "cookie"
-    for _path, method, op in _operations(spec):
+    for _path, method, op in operations(spec):
         if method in ("post", "put"):  # every change needs the CSRF header
             assert any("csrfHeader" in req for req in op["security"]), op["operationId"]
 
@@ -99,51 +69,13 @@ def test_every_reference_resolves_and_errors_use_the_error_schema(spec):
 # ------------------------------------------------------------------ real responses fit the schemas
 
 
-def _check(spec, schema, value, where="$"):
-    """A small JSON Schema check for what this spec uses; objects may not carry undocumented properties."""
-    schema = _resolve(spec, schema)
-    if "oneOf" in schema:
-        errors = []
-        for option in schema["oneOf"]:
-            try:
-                _check(spec, option, value, where)
-                return
-            except AssertionError as e:
-                errors.append(str(e))
-        raise AssertionError(f"{where}: fits no option: {errors}")
-    types = schema.get("type")
-    if types is not None:
-        types = types if isinstance(types, list) else [types]
-        kinds = {"null": value is None, "boolean": isinstance(value, bool),
-                 "integer": isinstance(value, int) and not isinstance(value, bool),
-                 "number": isinstance(value, (int, float)) and not isinstance(value, bool),
-                 "string": isinstance(value, str), "array": isinstance(value, list), "object": isinstance(value, dict)}
-        assert any(kinds[t] for t in types), f"{where}: {value!r} is not {types}"
-    if "enum" in schema:
-        assert value in schema["enum"], f"{where}: {value!r} not in {schema['enum']}"
-    if "const" in schema:
-        assert value == schema["const"], f"{where}: {value!r} != {schema['const']!r}"
-    if isinstance(value, dict):
-        props = schema.get("properties", {})
-        for name in schema.get("required", []):
-            assert name in value, f"{where}: missing {name}"
-        if not schema.get("additionalProperties"):
-            extra = set(value) - set(props)
-            assert not extra, f"{where}: undocumented {sorted(extra)}"
-        for name, item in value.items():
-            if name in props:
-                _check(spec, props[name], item, f"{where}.{name}")
-    if isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            _check(spec, schema["items"], item, f"{where}[{i}]")
-
-
-def _response_schema(spec, operation_id: str, status: int):
-    for _, _, op in _operations(spec):
-        if op["operationId"] == operation_id:
-            response = _resolve(spec, op["responses"][str(status)])
-            return response["content"]["application/json"]["schema"]
-    raise KeyError(operation_id)
+def test_the_schema_check_refuses_undocumented_fields_wrong_types_and_missing_fields(spec):
+    error = {"$ref": "#/components/schemas/Error"}
+    check(spec, error, {"error": "not_found", "message": "Không tìm thấy."})
+    for wrong in ({"error": "not_found", "message": "Không tìm thấy.", "stack": "..."}, {"error": "not_found"},
+                  {"error": "not_found", "message": 404}):
+        with pytest.raises(AssertionError):
+            check(spec, error, wrong)
 
 
 def test_real_responses_fit_the_documented_schemas(app, client, spec, monkeypatch):
@@ -155,7 +87,7 @@ def test_real_responses_fit_the_documented_schemas(app, client, spec, monkeypatc
     def call(operation_id, status, method, url, body=None):
         resp = client.open(url, method=method, json=body)
         assert resp.status_code == status, (operation_id, resp.status_code, resp.get_data(as_text=True)[:300])
-        _check(spec, _response_schema(spec, operation_id, status), resp.get_json(), operation_id)
+        check(spec, response_schema(spec, operation_id, status), resp.get_json(), operation_id)
         seen.add(operation_id)
         return resp.get_json()
 

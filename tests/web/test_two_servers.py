@@ -195,16 +195,13 @@ def _seed(url: str):
     from flask_migrate import upgrade
 
     from quizapp import create_app
-    from quizapp.extensions import db, limiter
+    from quizapp.extensions import db
     from quizapp.models import Contest, Round, utcnow
     from tests.factories import register_contestant
     from tests.journey import make_journey_contest
 
-    saved = dict(limiter.__dict__)  # this app must not leave its limiter settings to the next tests
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "SECRET_KEY": "seed",
                       "WTF_CSRF_ENABLED": False})
-    limiter.__dict__.clear()
-    limiter.__dict__.update(saved)
     with app.app_context():
         upgrade()
         now = utcnow()
