@@ -425,3 +425,51 @@ def pg_backend_pids(bdb: BenchDB) -> set[int]:
                                             "backend_type <> 'client backend'"), {"d": bdb.name}).scalars())
     except Exception:  # noqa: BLE001 - accounting only
         return set()
+
+
+def leaderboard_drift(bdb: BenchDB, round_id: int) -> int | None:
+    """If the served code keeps leaderboard aggregates incrementally (services/leaderboard.rebuild_round): how many
+    rows a full recomputation would change after the run (0: concurrent submits kept them exact). Rolled back."""
+    try:
+        from quizapp.services import leaderboard
+    except ImportError:
+        return None
+    if not hasattr(leaderboard, "rebuild_round"):
+        return None
+    from quizapp.extensions import db
+
+    app = in_process_app(bdb)
+    with app.app_context():
+        try:
+            return leaderboard.rebuild_round(round_id)
+        finally:
+            db.session.rollback()
+            db.session.remove()
+            db.engine.dispose()
+
+
+BANK_WORDS = ["cải", "cách", "hành", "chính", "nhà", "nước", "thủ", "tục", "một", "cửa", "liên", "thông", "công", "vụ", "công", "chức", "viên", "chức", "tài", "chính", "công", "chính", "phủ", "số", "dịch", "vụ", "công", "trực", "tuyến", "nghị", "quyết", "chỉ", "thị", "mục", "tiêu", "giai", "đoạn", "người", "dân", "doanh", "nghiệp"]
+
+
+def grow_bank(bdb: BenchDB, extra: int, rng: random.Random) -> int:
+    """Add `extra` active questions (4 options, one correct) over the demo topics, as a provincial or national bank
+    would have (PostgreSQL); returns the number of active questions now."""
+    now = datetime.now(UTC)
+    with bdb.engine().connect() as conn:
+        topics = conn.execute(sa.text("SELECT id FROM topic ORDER BY id")).scalars().all()
+    rows = []
+    for i in range(extra):
+        text = " ".join(rng.choice(BANK_WORDS) for _ in range(rng.randint(14, 28))).capitalize() + f" (câu {i})?"
+        rows.append((rng.choice(topics), 1, text, text.lower(), f"{rng.getrandbits(128):032x}", rng.randint(1, 3),
+                     "Giải thích.", "Nghị quyết 76/NQ-CP", "", f"bench-{i}", "active", now))
+    _bulk_insert(bdb, "question", ["topic_id", "version", "text", "search_text", "dedup_key", "difficulty",
+                                   "explanation", "source", "evidence", "external_id", "status", "created_at"], rows)
+    with bdb.engine().connect() as conn:
+        conn.execute(sa.text("INSERT INTO question_option (question_id, position, text, is_correct) "
+                             "SELECT q.id, p.n, 'Phương án ' || p.n || ' của câu ' || q.id, p.n = 1 + q.id % 4 "
+                             "FROM question q CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3 "
+                             "UNION ALL SELECT 4) p WHERE q.external_id LIKE 'bench-%'"))
+        if bdb.kind == "sqlite":
+            conn.commit()
+        conn.execute(sa.text("ANALYZE"))
+        return conn.execute(sa.text("SELECT count(*) FROM question WHERE status = 'active'")).scalar_one()

@@ -39,6 +39,8 @@ def parser(description: str, *, contestants: int, sqlite: bool = False, seconds:
     ap.add_argument("--app-dir", help="serve (and seed) another copy of the code, e.g. /tmp/before from "
                                       "`git -C /work/main archive 4c38a5b | tar -x -C /tmp/before`")
     ap.add_argument("--max-seconds", type=float, default=max_seconds, help=f"hard stop (default {max_seconds})")
+    ap.add_argument("--bank-extra", type=int, default=0, help="add this many synthetic active questions to the bank "
+                                                             "(the demo has ~700)")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--write", metavar="LABEL", help="write the figures to bench/RESULTS.md under this label "
                                                      "(e.g. before, after)")
@@ -104,6 +106,8 @@ class Run:
         self.bdb = db.create(self.kind)
         self.env = db.app_env(self.bdb, self.args.redis_url, limits=not self.args.no_limits)
         db.upgrade_and_seed(self.bdb, self.app_dir, self.env)
+        if self.args.bank_extra:
+            log(f"bank grown to {db.grow_bank(self.bdb, self.args.bank_extra, self.rng)} active questions")
         self.password_hash = db.app_password_hash()
         self.seeded = db.seed_contestants(self.bdb, contestants, self.password_hash, self.rng)
         log(f"{contestants} contestants in {time.monotonic() - t0:.0f}s; open round «{self.seeded.round_name}» "

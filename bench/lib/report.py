@@ -1,6 +1,7 @@
 """Percentiles, the results table with CPU per request and the same-run /ping ratio, and RESULTS.md sections."""
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import platform
@@ -14,8 +15,6 @@ from .common import BENCH, ROOT
 from .cpu import CpuUse
 
 sys.path.insert(0, str(BENCH))
-import contextlib
-
 from results_file import write_section  # noqa: E402  (bench/results_file.py, shared with the other benchmarks)
 
 
@@ -71,8 +70,9 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         ratio = f"{r.ratio:.1%}" if r.ratio is not None else "—"
         cores = f"{r.cpu.cores('client'):.2f} / {r.cpu.cores('other'):.2f}" if r.cpu else "—"
+        cpu = f"{r.cpu_ms('gunicorn'):.2f} | {r.cpu_ms('postgres'):.2f}" if r.cpu else "— | —"
         out.append(f"| {r.name} | {r.requests} | {r.rps:.1f} | {r.p50:.1f} | {r.p95:.1f} | {r.p99:.1f} | {r.max:.0f} | "
-                   f"{r.errors} | {r.cpu_ms('gunicorn'):.2f} | {r.cpu_ms('postgres'):.2f} | {cores} | {ratio} |")
+                   f"{r.errors} | {cpu} | {cores} | {ratio} |")
     return "\n".join(out) + "\n"
 
 
