@@ -62,7 +62,7 @@ class Run:
         self.bdb: db.BenchDB | None = None
         self.seeded: db.Seeded | None = None
         self.servers: list[Server] = []
-        self.logdir = Path(tempfile.mkdtemp(prefix=f"bench_{scenario}_"))
+        self.logdir = Path(tempfile.mkdtemp(prefix="bench_" + "".join(ch if ch.isalnum() else "_" for ch in scenario)))
         self.ping_rows: dict[int, report.Row] = {}
         self.seq_base = 1
         check_local(args.redis_url)
