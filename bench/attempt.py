@@ -33,8 +33,9 @@ def main() -> None:
         with run.meter(server) as m, PgSampler(run.bdb) as sampler:
             wall = client.run_pool(server.port, args.threads, people, flow, run.deadline)
         done = sum(vc.done for vc in people)
-        rows = [Row.from_latencies(f"all requests, {args.threads} threads", [v for lat in rec.lat.values() for v in lat],
-                                   wall, sum(rec.errors.values()), cpu=m.use, ratio_to=ping)]
+        every = [v for lat in rec.lat.values() for v in lat]
+        rows = [Row.from_latencies(f"all requests, {args.threads} threads", every, wall, sum(rec.errors.values()),
+                                   cpu=m.use, ratio_to=ping)]
         rows += [Row.from_latencies(op, rec.lat[op], wall, rec.errors[op]) for op in
                  ("start", "save", "submit", "start(dup)", "submit(dup)") if rec.lat.get(op)]
         integrity = db.verify_attempts(run.bdb, run.seeded, people)

@@ -15,7 +15,6 @@ from lib.harness import Run, parser  # noqa: E402
 def main() -> None:
     args = parser(__doc__, contestants=0, max_seconds=120).parse_args()
     with Run(args, "baseline /ping") as run:
-        run.env = {}
         rows = run.ping((32, 1))
         rows[1].ratio_to = rows[32]
         run.finish([], "wrk -t2 -c32 and -t1 -c1, GET /ping; the -c1 line's ratio is to -c32.")

@@ -52,8 +52,9 @@ def main() -> None:
                                         max_seconds=run.deadline.cap(args.spread + args.timeout + 10, 30))
         ok = [a for a in arrivals if a.status == 201]
         span = max((a.at + a.latency for a in arrivals), default=0) - min((a.at for a in arrivals), default=0)
-        row = Row.from_latencies(f"start, {len(people)} within {args.spread:.0f} s", [a.latency for a in arrivals],
-                                 span, len(arrivals) - len(ok), cpu=m.use, ratio_to=ping)
+        answered = [a.latency for a in arrivals if a.latency == a.latency]  # not NaN: cancelled at the time limit
+        row = Row.from_latencies(f"start, {len(people)} within {args.spread:.0f} s", answered, span,
+                                 len(arrivals) - len(ok), cpu=m.use, ratio_to=ping)
         kinds = Counter(a.kind for a in arrivals if a.status != 201)
         notes = [f"**{len(ok)} of {len(people)} started, {row.errors} errors**"
                  + (f" ({', '.join(f'{k} ×{v}' for k, v in kinds.most_common())})" if kinds else "")

@@ -179,7 +179,8 @@ def _required_extras(conn, kind: str, table: str, supplied: list[str]) -> dict:
         if name in supplied or name == "id":
             continue
         dtype = dtype.lower()
-        out[name] = (False if "bool" in dtype else 0 if "int" in dtype or dtype in ("double precision", "real", "numeric")
+        numeric = "int" in dtype or dtype in ("double precision", "real", "numeric")
+        out[name] = (False if "bool" in dtype else 0 if numeric
                      else "{}" if "json" in dtype else now if "timestamp" in dtype or "datetime" in dtype
                      else now.date() if dtype == "date" else "")
     return out
@@ -448,7 +449,12 @@ def leaderboard_drift(bdb: BenchDB, round_id: int) -> int | None:
             db.engine.dispose()
 
 
-BANK_WORDS = ["cải", "cách", "hành", "chính", "nhà", "nước", "thủ", "tục", "một", "cửa", "liên", "thông", "công", "vụ", "công", "chức", "viên", "chức", "tài", "chính", "công", "chính", "phủ", "số", "dịch", "vụ", "công", "trực", "tuyến", "nghị", "quyết", "chỉ", "thị", "mục", "tiêu", "giai", "đoạn", "người", "dân", "doanh", "nghiệp"]
+BANK_WORDS = [
+    "cải", "cách", "hành", "chính", "nhà", "nước", "thủ", "tục", "một", "cửa", "liên", "thông", "công", "vụ",
+    "công", "chức", "viên", "chức", "tài", "chính", "công", "chính", "phủ", "số", "dịch", "vụ", "công",
+    "trực", "tuyến", "nghị", "quyết", "chỉ", "thị", "mục", "tiêu", "giai", "đoạn", "người", "dân", "doanh",
+    "nghiệp",
+]
 
 
 def grow_bank(bdb: BenchDB, extra: int, rng: random.Random) -> int:

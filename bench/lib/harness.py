@@ -3,6 +3,7 @@ same gunicorn settings, the app server, CPU metering, clean-up on any exit, and 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import signal
@@ -65,6 +66,7 @@ class Run:
         self.logdir = Path(tempfile.mkdtemp(prefix="bench_" + "".join(ch if ch.isalnum() else "_" for ch in scenario)))
         self.ping_rows: dict[int, report.Row] = {}
         self.seq_base = 1
+        self.env = dict(os.environ)  # replaced by the app's environment once there is a database
         check_local(args.redis_url)
 
     # ------------------------------------------------------------------ lifetime
@@ -186,8 +188,8 @@ class Run:
     # ------------------------------------------------------------------ report
     def header(self, settings: str) -> list[str]:
         cmd = f".venv/bin/python bench/{Path(sys.argv[0]).name} " + " ".join(sys.argv[1:])
-        return [f"When: {self.started_at:%Y-%m-%d %H:%M %z}. Machine: {report.machine()}; the database, Redis, gunicorn "
-                f"and the load client share its cores (127.0.0.1 only).",
+        return [f"When: {self.started_at:%Y-%m-%d %H:%M %z}. Machine: {report.machine()}; the database, Redis, "
+                f"gunicorn and the load client share its cores (127.0.0.1 only).",
                 f"Code served: {report.code_version(self.app_dir)}. {db.pg_settings(self.bdb) if self.bdb else ''}.",
                 f"gunicorn {self.settings.label} for the app and for /ping (bench/ping_app.py); rate limits "
                 f"{'OFF' if self.args.no_limits else 'ON'} (Redis {self.args.redis_url}). {settings}",
