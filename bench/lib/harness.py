@@ -146,7 +146,7 @@ class Run:
         try:
             for c in connections:
                 with self.meter(server) as m:
-                    w = client.wrk(server.url, "bench.lua", self.deadline.cap(self.args.ping_seconds, 120),
+                    w = client.wrk(server.url, "bench.lua", self.deadline.cap(self.args.ping_seconds),
                                    connections=c, threads=min(2, c), env={"BENCH_MODE": "get", "BENCH_PATH": "/ping",
                                                                           "BENCH_THREADS": str(min(2, c))})
                 self.ping_rows[c] = report.Row.from_wrk(f"/ping, wrk -c{c}", w, cpu=m.use)
