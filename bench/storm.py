@@ -60,7 +60,8 @@ def main() -> None:
             arrivals = client.open_loop(server.port, reqs, timeout=args.timeout,
                                         max_seconds=run.deadline.cap(args.spread + args.timeout + 10, 30))
         ok = [a for a in arrivals if a.status == 201]
-        span = max((a.at + a.latency for a in arrivals), default=0) - min((a.at for a in arrivals), default=0)
+        ends = [a.at + a.latency for a in (ok or arrivals) if a.latency == a.latency]  # up to the last answered start
+        span = max(ends, default=0) - min((a.at for a in arrivals), default=0)
         answered = [a.latency for a in arrivals if a.latency == a.latency]  # not NaN: cancelled at the time limit
         row = Row.from_latencies(f"start, {len(people)} within {args.spread:.0f} s", answered, span,
                                  len(arrivals) - len(ok), cpu=m.use, ratio_to=ping)
@@ -70,7 +71,7 @@ def main() -> None:
                  + (f" ({', '.join(f'{k} ×{v}' for k, v in kinds.most_common())})" if kinds else "")
                  + f"; time to the first question p50 {row.p50:.0f} ms, p99 {row.p99:.0f} ms, max {row.max:.0f} ms; "
                  f"{len(ok) / span if span else 0:.1f} starts/s over {span:.1f} s from the first press to the last "
-                 f"answer (pressing rate {len(people) / args.spread:.1f}/s: when the server keeps up, starts/s is "
+                 f"start answered (pressing rate {len(people) / args.spread:.1f}/s: when the server keeps up, starts/s is "
                  "the pressing rate, not its capacity).", check(run, arrivals), sampler.summary()]
         run.finish([row], f"{len(people)} contestants, signed in beforehand (sessions made by the app's own "
                           f"login_user), press start at uniformly random moments within {args.spread:.0f} s, one "
