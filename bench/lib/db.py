@@ -149,7 +149,7 @@ def _dt(value) -> datetime | None:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _text(kind: str, v) -> str:
+def _text(v) -> str:
     """One value in COPY text format (PostgreSQL)."""
     if v is None:
         return r"\N"
@@ -197,7 +197,7 @@ def _bulk_insert(bdb: BenchDB, table: str, cols: list[str], rows: list[tuple]) -
         if bdb.kind == "postgresql":
             buf = io.StringIO()
             for r in rows:
-                buf.write("\t".join(_text(bdb.kind, v) for v in r) + "\n")
+                buf.write("\t".join(_text(v) for v in r) + "\n")
             with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
                 copy.write(buf.getvalue())
         else:
