@@ -78,7 +78,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check quizapp tests bench
 
 bench: $(VENV)/.installed-dev
-	$(BIN)/python bench/import_10k.py
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .cache
