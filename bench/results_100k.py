@@ -17,6 +17,7 @@ import cProfile
 import os
 import platform
 import pstats
+import shlex
 import signal
 import sys
 import tempfile
@@ -119,7 +120,7 @@ def report(results: dict, args) -> str:
              f"done: {os.getloadavg()[0]:.1f} (other engineers' work on the same 2 cores).", "",
              "| | " + " | ".join(engines) + " |", "|---|" + "---|" * len(engines)]
     lines += [f"| {name} | " + " | ".join(cell(results[e]) for e in engines) + " |" for name, cell in rows]
-    cmd = " ".join(a for a in sys.argv[1:] if a != "--write")
+    cmd = shlex.join(a for a in sys.argv[1:] if a != "--write")
     lines += ["", f"Command: `{('.venv/bin/python bench/results_100k.py ' + cmd).rstrip()}`", ""]
     return "\n".join(lines)
 
