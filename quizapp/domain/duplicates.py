@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz import fuzz
 
@@ -34,20 +35,25 @@ class QuestionKey:
     text: str
     options: frozenset[str]
 
-    @property
+    # Cached: a 10k import asks each key for these several times (sha256, a regex, a sort per comparison).
+    @cached_property
     def exact(self) -> str:
         """A stable hash: same text and same set of options after normalisation."""
         raw = self.text + "\x1f" + "\x1e".join(sorted(self.options))
         return hashlib.sha256(raw.encode()).hexdigest()
 
-    @property
+    @cached_property
     def numbers(self) -> tuple[str, ...]:
         """The numbers in the text: '...đến năm 2025' and '...đến năm 2030' ask different things."""
         return tuple(sorted(_NUMBER.findall(self.text)))
 
-    @property
+    @cached_property
     def options_text(self) -> str:
         return " | ".join(sorted(self.options))
+
+    @cached_property
+    def shingles(self) -> set[str]:
+        return _shingles(self.text)
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ class DuplicateIndex:
         idx = len(self._keys)
         self._keys.append(key)
         numbers = key.numbers
-        for s in _shingles(key.text):
+        for s in key.shingles:
             self._postings[(numbers, s)].append(idx)
 
     def find(self, key: QuestionKey) -> DuplicateMatch | None:
@@ -118,7 +124,7 @@ class DuplicateIndex:
 
     def _candidates(self, key: QuestionKey) -> list[int]:
         numbers = key.numbers
-        lists = [p for p in (self._postings.get((numbers, s)) for s in _shingles(key.text)) if p]
+        lists = [p for p in (self._postings.get((numbers, s)) for s in key.shingles) if p]
         lists.sort(key=len)
         usable = [p for p in lists if len(p) <= _MAX_POSTING] or [p[-_MAX_POSTING:] for p in lists]
         rare = usable[:_PROBES]

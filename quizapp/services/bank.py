@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import text as sql
 
 from quizapp import ROOT
 from quizapp.domain import bundle, collation, formats, item_writing
@@ -29,7 +30,7 @@ from quizapp.models import (
     User,
     utcnow,
 )
-from quizapp.services import access
+from quizapp.services import access, bulk
 
 BUNDLED_DIR = ROOT / "question_bank"
 DEFAULT_TOPIC = ("chua-phan-loai", "Chưa phân loại")
@@ -205,14 +206,24 @@ def _write(drafts: list[QuestionDraft], topic_titles: dict[str, str], exact: dic
     topics = topics or _topics_for(drafts, topic_titles, collection)
     db.session.flush()
     rows = [_question_row(d, topics[_topic_ref(d)].id, exact.get(id(d)), bundled) for d in drafts]
-    ids = db.session.scalars(
-        insert(Question).returning(Question.id, sort_by_parameter_order=True), [r for r, _ in rows]).all()
-    db.session.execute(insert(QuestionOption), [
+    ids = _insert_questions([r for r, _ in rows])
+    bulk.insert_rows(QuestionOption, [
         {"question_id": qid, "position": i, "text": text, "is_correct": i == correct}
         for qid, (_, (options, correct)) in zip(ids, rows) for i, text in enumerate(options)
     ])
     db.session.execute(update(Question).where(Question.family_id.is_(None)).values(family_id=Question.id))
     return len(ids)
+
+
+def _insert_questions(rows: list[dict]) -> list[int]:
+    """Insert question rows; returns their ids in order. On PostgreSQL the ids are taken from the sequence first
+    and the rows copied in (COPY), instead of a multi-row INSERT ... RETURNING (a third of a 10k import)."""
+    if not bulk.is_postgres():
+        return list(db.session.scalars(insert(Question).returning(Question.id, sort_by_parameter_order=True), rows))
+    ids = list(db.session.scalars(sql("SELECT nextval(pg_get_serial_sequence('question', 'id')) "
+                                      "FROM generate_series(1, :n) ORDER BY 1"), {"n": len(rows)}))
+    bulk.insert_rows(Question, [{"id": qid, **row} for qid, row in zip(ids, rows)])
+    return ids
 
 
 def _question_row(draft: QuestionDraft, topic_id: int, exact: str | None = None,

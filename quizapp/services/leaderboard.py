@@ -544,7 +544,8 @@ def distribution(rnd: Round, track_id: int | None = None) -> dict[int, int]:
 
 def ranked_entries(rnd: Round) -> list[tuple[int, Entry, float]]:
     """Every ranked counted entry of the round as (track id, domain Entry, score): input for computing results."""
-    rows = db.session.execute(select(CountedEntry.track_id, *_CE_BOARD_COLS).where(
-        CountedEntry.round_id == rnd.id, CountedEntry.correct.isnot(None)))
+    db.session.flush()  # read through Core below (a whole round: no ORM per-row loading), which does not autoflush
+    rows = db.session.connection().execute(select(CountedEntry.track_id, *_CE_BOARD_COLS).where(
+        CountedEntry.round_id == rnd.id, CountedEntry.correct.isnot(None))).all()
     return [(r.track_id, _as_entry(r), r.score) for r in rows]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import delete, event, select, update
@@ -20,7 +21,7 @@ from quizapp.domain import ranking
 from quizapp.domain.counting import Entry, pick_entry
 from quizapp.extensions import db
 from quizapp.models import Area, Attempt, Contest, ContestEntry, CountedEntry, Registration, Round, utcnow
-from quizapp.services import events
+from quizapp.services import bulk, events
 
 IN_PROGRESS = "in_progress"
 
@@ -182,19 +183,25 @@ _CT_COMPARE = ("track_id", "group_area_id", "unit_id", "attempts", "rounds", "co
                "last_submitted_at", "score_sum", "perfect")
 
 
+def _rows(statement):
+    """Plain rows through Core: a rebuild reads every row of a round, and the ORM's per-row loading would double
+    the time. (Core does not autoflush: rebuild_round flushes first.)"""
+    return db.session.connection().execute(statement).all()  # fetchall: iterating would fetch row by row
+
+
 def _sync(model, scope: dict, key: str, desired: dict[int, dict], compare: tuple[str, ...]) -> int:
     """Make the rows of `scope` equal `desired` ({key value: columns}); returns how many rows changed."""
     cols = [getattr(model, c) for c in (key, *compare)]
-    existing = {r[0]: dict(zip(compare, r[1:])) for r in db.session.execute(
+    existing = {r[0]: dict(zip(compare, r[1:])) for r in _rows(
         select(*cols).where(*(getattr(model, k) == v for k, v in scope.items())))}
     gone = [k for k in existing if k not in desired]
-    new = [{**scope, key: k, **v, "updated_at": utcnow()} for k, v in desired.items() if k not in existing]
+    now = utcnow()
+    new = [{**scope, key: k, **v, "updated_at": now} for k, v in desired.items() if k not in existing]
     changed = [(k, v) for k, v in desired.items() if k in existing and existing[k] != v]
     for i in range(0, len(gone), 500):
         db.session.execute(delete(model).where(*(getattr(model, k) == v for k, v in scope.items()),
                                                getattr(model, key).in_(gone[i:i + 500])))
-    for i in range(0, len(new), 5000):
-        db.session.execute(_insert(model), new[i:i + 5000])
+    bulk.insert_rows(model, new)
     for k, v in changed:
         db.session.execute(update(model).where(*(getattr(model, s) == x for s, x in scope.items()),
                                                getattr(model, key) == k).values(**v, updated_at=utcnow()))
@@ -206,32 +213,68 @@ def rebuild_round(round_id: int) -> int:
 
     The result must equal what the incremental updates keep; a non-zero count means they had drifted.
     """
+    db.session.flush()
     rnd = db.session.get(Round, round_id)
     desired: dict[int, dict] = {}
+    regs = _contest_registrations(rnd.contest_id)
     if rnd.is_ranked:
         by_reg: dict[int, list] = defaultdict(list)
-        for a in db.session.execute(select(*_ATTEMPT_COLS).where(
-                Attempt.round_id == round_id, Attempt.status != IN_PROGRESS)):
+        for a in _rows(select(*_ATTEMPT_COLS).where(Attempt.round_id == round_id, Attempt.status != IN_PROGRESS)):
             by_reg[a.registration_id].append(a)
-        regs = {r.id: r for r in db.session.execute(_REG_QUERY.where(
-            Registration.contest_id == rnd.contest_id, Registration.id.in_(
-                select(Attempt.registration_id).where(Attempt.round_id == round_id))))}
         for reg_id, attempts in by_reg.items():
             values = _counted_values(rnd, regs.get(reg_id), attempts)
             if values is not None:
                 desired[reg_id] = values
     changed = _sync(CountedEntry, {"round_id": round_id}, "registration_id", desired, _CE_COMPARE)
     shared.clear()
-    return changed + rebuild_contest(rnd.contest_id)
+    return changed + rebuild_contest(rnd.contest_id, regs)
 
 
-def rebuild_contest(contest_id: int) -> int:
+@dataclass(frozen=True, slots=True)
+class _RegRow:
+    """What _REG_QUERY gives for one registration, built from two plain reads instead of a four-way join."""
+
+    id: int
+    status: str
+    track_id: int
+    area_id: int | None
+    unit_id: int | None
+    group_level: str
+    level0: str | None
+    area1: int | None
+    level1: str | None
+    area2: int | None
+    level2: str | None
+
+
+def _contest_registrations(contest_id: int) -> dict[int, _RegRow]:
+    """Every registration of the contest with its ranking inputs and the areas above its own, by id."""
+    group_level = db.session.scalar(select(Contest.group_level).where(Contest.id == contest_id))
+    areas = {r.id: (r.parent_id, r.level) for r in _rows(select(Area.id, Area.parent_id, Area.level))}
+    above: dict[int | None, tuple] = {None: (None, None, None, None, None)}
+
+    def chain(area_id: int | None) -> tuple:
+        if area_id not in above:
+            parent, level0 = areas.get(area_id, (None, None))
+            grandparent, level1 = areas.get(parent, (None, None)) if parent is not None else (None, None)
+            level2 = areas.get(grandparent, (None, None))[1] if grandparent is not None else None
+            above[area_id] = (level0, parent, level1 if parent is not None else None, grandparent, level2)
+        return above[area_id]
+
+    return {r.id: _RegRow(r.id, r.status, r.track_id, r.area_id, r.unit_id, group_level, *chain(r.area_id))
+            for r in _rows(select(Registration.id, Registration.status, Registration.track_id, Registration.area_id,
+                                  Registration.unit_id).where(Registration.contest_id == contest_id))}
+
+
+def rebuild_contest(contest_id: int, regs: dict[int, _RegRow] | None = None) -> int:
     """Recompute every contest total from the counted entries; returns rows changed."""
+    db.session.flush()
     rows_by_reg: dict[int, list] = defaultdict(list)
-    for r in db.session.execute(select(*_CE_TOTAL_COLS).join(Round, Round.id == CountedEntry.round_id)
-                                .where(Round.contest_id == contest_id).order_by(Round.number)):
+    for r in _rows(select(*_CE_TOTAL_COLS).join(Round, Round.id == CountedEntry.round_id)
+                   .where(Round.contest_id == contest_id).order_by(Round.number)):
         rows_by_reg[r.registration_id].append(r)
-    regs = {r.id: r for r in db.session.execute(_REG_QUERY.where(Registration.contest_id == contest_id))}
+    if regs is None:
+        regs = _contest_registrations(contest_id)
     desired = {}
     for reg_id, rows in rows_by_reg.items():
         values = _contest_values(contest_id, regs.get(reg_id), rows)

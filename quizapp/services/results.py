@@ -34,7 +34,7 @@ from quizapp.models import (
     Unit,
     User,
 )
-from quizapp.services import access, attempts, audit, integrity, leaderboard
+from quizapp.services import access, attempts, audit, bulk, integrity, leaderboard
 
 DRAFT, APPROVED, PUBLISHED, SUPERSEDED = "draft", "approved", "published", "superseded"
 STATUS_LABELS = {DRAFT: "Bản nháp", APPROVED: "Đã duyệt", PUBLISHED: "Đã công bố", SUPERSEDED: "Đã được thay thế"}
@@ -138,10 +138,10 @@ class _Person:
 
 
 def _people(contest_id: int) -> dict[int, _Person]:
-    rows = db.session.execute(
+    rows = db.session.connection().execute(  # Core: every registration of the contest, no ORM per-row loading
         select(Registration.id, User.full_name, Area.code, Area.name, Unit.name).join(User, User.id == Registration.user_id)
         .outerjoin(Area, Area.id == Registration.area_id).outerjoin(Unit, Unit.id == Registration.unit_id)
-        .where(Registration.contest_id == contest_id))
+        .where(Registration.contest_id == contest_id)).all()
     return {r[0]: _Person(r[1], r[2] or "", r[3] or "", r[4] or "") for r in rows}
 
 
@@ -179,7 +179,7 @@ def _fill(result: ResultSet, rnd: Round, now: datetime) -> None:
     entries = leaderboard.ranked_entries(rnd)
     actual = ranking.prediction_target([e for _, e, _ in entries], rnd.prediction_mode) if rnd.prediction_mode else None
     people, registration_flags = _people(contest.id), _flags_by_registration(contest.id)
-    rows, tracks = [], []
+    rows, tracks, no_flags = [], [], frozenset()
     scores = {e.attempt_id: score for _, e, score in entries}
     for track in contest.tracks:
         ranked = ranking.rank_entries([e for t, e, _ in entries if t == track.id], actual)
@@ -187,18 +187,18 @@ def _fill(result: ResultSet, rnd: Round, now: datetime) -> None:
         awarded = prizes.award(len(ranked), counts)
         for r, prize in zip(ranked, awarded):
             e, person = r.entry, people[r.entry.contestant_id]
-            rows.append(ResultEntry(
+            rows.append(dict(
                 result_set_id=result.id, track_id=track.id, rank=r.rank, prize=prize, registration_id=e.contestant_id,
                 attempt_id=e.attempt_id, full_name=person.full_name, track_name=track.name, area_code=person.area_code,
                 area_name=person.area_name, unit_name=person.unit_name, correct=e.correct, total=e.total,
                 score=scores[e.attempt_id], prediction=e.prediction, prediction_error=r.prediction_error,
                 duration_ms=e.duration_ms, submitted_at=e.submitted_at,
-                flags=_entry_flags(e, registration_flags.get(e.contestant_id, set()))))
+                flags=_entry_flags(e, registration_flags.get(e.contestant_id, no_flags)), certificate_code=None))
         spread = Counter(r.entry.correct for r in ranked)
         tracks.append({"id": track.id, "code": track.code, "name": track.name, "ranked": len(ranked),
                        "prizes": counts.as_dict(), "distribution": [[k, spread.get(k, 0)] for k in range(
                            0, max([rnd.question_count, *spread]) + 1)]})
-    db.session.add_all(rows)
+    bulk.insert_rows(ResultEntry, rows)  # tens of thousands of rows: not through the ORM's unit of work
     result.prediction_actual, result.ranked_count = actual, len(rows)
     result.summary = _summary(rnd, now, config, tracks)
 
@@ -370,21 +370,22 @@ def result_rows(result: ResultSet, winners_only: bool = False, scope: access.Acc
 
     `contacts` attaches the prize winners' phone, CCCD, birth date and e-mail; the caller decides who may have them.
     """
-    q = select(ResultEntry).join(Track, Track.id == ResultEntry.track_id).where(ResultEntry.result_set_id == result.id)
+    e = ResultEntry  # plain columns, not ORM objects: an organiser's file of a big round has 100,000 of them
+    q = select(e.rank, e.prize, e.full_name, e.track_name, e.area_code, e.area_name, e.unit_name, e.correct, e.total,
+               e.score, e.prediction, e.prediction_error, e.duration_ms, e.submitted_at, e.attempt_id, e.flags,
+               e.registration_id).join(Track, Track.id == ResultEntry.track_id).where(
+        ResultEntry.result_set_id == result.id)
     if scope is not None and not scope.sees_everything:
         q = q.where(ResultEntry.registration_id.in_(select(Registration.id).where(access.registration_condition(scope))))
     if winners_only:
         q = q.where(ResultEntry.prize.isnot(None))
     if public_candidates:  # all the public list can hold: winners, or the top of each track when nobody has a prize
         q = q.where(or_(ResultEntry.prize.isnot(None), ResultEntry.rank <= export_format.TOP_WITHOUT_PRIZES))
-    entries = list(db.session.scalars(q.order_by(Track.position, Track.id, ResultEntry.rank)))
+    entries = db.session.execute(q.order_by(Track.position, Track.id, ResultEntry.rank)).all()
     found = _winner_contacts(result) if contacts else {}
     return [
-        export_format.ResultRow(e.rank, e.prize, e.full_name, e.track_name, e.area_code, e.area_name, e.unit_name,
-                                e.correct, e.total, e.score, e.prediction, e.prediction_error, e.duration_ms,
-                                e.submitted_at, e.attempt_id, tuple(f for f in e.flags.split(";") if f),
-                                contact=found.get(e.registration_id))
-        for e in entries
+        export_format.ResultRow(*r[:15], tuple(f for f in r.flags.split(";") if f), contact=found.get(r.registration_id))
+        for r in entries
     ]
 
 

@@ -30,8 +30,24 @@ def csv_row(values: Iterable) -> list:
     return [csv_cell(v) for v in values]
 
 
+def xlsx_text(sheet, value: str):
+    """A text for a write-only (streamed) sheet, which `keep_text` cannot revisit: the text itself when openpyxl
+    stores it as a string anyway, else a cell forced to be one (openpyxl makes "=…" a formula)."""
+    if not value.startswith("="):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def keep_text(workbook) -> None:
-    """Store every text cell of every sheet as a string, never a formula (openpyxl makes "=…" a formula)."""
+    """Store every text cell of every sheet as a string, never a formula (openpyxl makes "=…" a formula).
+
+    A write-only workbook's rows are already written: its texts go in through `xlsx_text` instead."""
+    if workbook.write_only:
+        return
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
