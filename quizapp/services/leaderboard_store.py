@@ -17,12 +17,13 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased
 
 from quizapp.domain import ranking
+from quizapp.domain.attempt_status import AttemptStatus
 from quizapp.domain.counting import Entry, pick_entry
 from quizapp.extensions import db
 from quizapp.models import Area, Attempt, Contest, ContestEntry, CountedEntry, Registration, Round, utcnow
 from quizapp.services import events
 
-IN_PROGRESS = "in_progress"
+IN_PROGRESS = AttemptStatus.IN_PROGRESS
 
 
 # ================================================================ keeping the aggregates
