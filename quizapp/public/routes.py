@@ -7,10 +7,10 @@ from quizapp.domain.certificates import normalize_code
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
 from quizapp.public import formatting
+from quizapp.ratelimits import certificate_lookup_limit, name_search_limit
 from quizapp.services import certificates, contests, dashboard, registration
 from quizapp.services import leaderboard as leaderboard_service
 from quizapp.services import results as results_service
-from quizapp.services.ratelimits import certificate_lookup_limit, name_search_limit
 from quizapp.web import download, visible_contest
 
 bp = Blueprint("public", __name__)
