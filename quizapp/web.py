@@ -14,8 +14,10 @@ from sqlalchemy.exc import DataError, InterfaceError, InternalError, Operational
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from quizapp.domain.attempt_status import ATTEMPT_STATUS_LABELS
 from quizapp.domain.counting import COUNTING_RULE_LABELS
 from quizapp.domain.errors import DomainError, http_status
+from quizapp.domain.timing import minutes_seconds
 from quizapp.safe_input import BadInput, check_request
 
 ROLE_LABELS = {"admin": "Quản trị hệ thống", "organizer": "Ban Tổ chức", "moderator": "Theo dõi đơn vị/địa bàn"}
@@ -221,11 +223,14 @@ def register_filters(app: Flask) -> None:
             return "24:00 " + (local - timedelta(minutes=1)).strftime("%d/%m/%Y")
         return local.strftime("%H:%M %d/%m/%Y")
 
+    app.add_template_filter(minutes_seconds, "minutes_seconds")
+
     @app.context_processor
     def _helpers():
         return {"has_endpoint": lambda name: name in app.view_functions,
                 "counting_labels": {k: v[0].lower() + v[1:] for k, v in COUNTING_RULE_LABELS.items()},
-                "role_labels": ROLE_LABELS, "contest_state_labels": CONTEST_STATE_LABELS}
+                "role_labels": ROLE_LABELS, "contest_state_labels": CONTEST_STATE_LABELS,
+                "attempt_status_labels": ATTEMPT_STATUS_LABELS}
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -57,6 +57,11 @@ class Attempt(db.Model):
 
     round = relationship("Round")
     registration = relationship("Registration")
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status == AttemptStatus.IN_PROGRESS
+
     questions: Mapped[list[AttemptQuestion]] = relationship(
         back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
     )

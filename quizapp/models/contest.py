@@ -124,5 +124,9 @@ class Round(db.Model):
         return self.kind == "practice"
 
     @property
+    def time_limit_minutes(self) -> int:
+        return self.time_limit_seconds // 60
+
+    @property
     def is_ranked(self) -> bool:
         return self.kind != "practice"
