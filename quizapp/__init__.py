@@ -51,9 +51,10 @@ def create_app(config: dict | None = None) -> Flask:
                                      else float(app.config["BANK_RECHECK_SECONDS"]))
     _register_blueprints(app)
     from quizapp import cli, redis_status, web
-    from quizapp.services import leaderboard_store  # noqa: F401  (keeps leaderboards as attempts finish)
+    from quizapp.services import leaderboard_store
 
     web.init_app(app)
+    leaderboard_store.init_app(app)
     redis_status.init_app(app)
     cli.init_app(app)
     return app

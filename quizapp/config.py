@@ -69,7 +69,7 @@ def from_env(instance_path: str | Path) -> dict:
         # Seconds a worker trusts its copy of the bank before checking for changes (services/attempts.py).
         "BANK_RECHECK_SECONDS": float(os.environ.get("BANK_RECHECK_SECONDS", "2") or 2),
         "RATELIMIT_HEADERS_ENABLED": False,  # no X-RateLimit headers (Redis reads); refusals get Retry-After (web.py)
-        "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN") or None,  # per address; see services/ratelimits.py
+        "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN") or None,  # per address; see quizapp/ratelimits.py
         "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER") or None,
         "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET") or None,  # forgotten password, per address
         "RATELIMIT_PASSWORD_RESET_CCCD": os.environ.get("RATELIMIT_PASSWORD_RESET_CCCD") or None,  # ... per CCCD

@@ -14,8 +14,10 @@ from sqlalchemy.exc import DataError, InterfaceError, InternalError, Operational
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from quizapp.domain.attempt_status import ATTEMPT_STATUS_LABELS
 from quizapp.domain.counting import COUNTING_RULE_LABELS
 from quizapp.domain.errors import DomainError, http_status
+from quizapp.domain.timing import minutes_seconds
 from quizapp.safe_input import BadInput, check_request
 
 ROLE_LABELS = {"admin": "Quản trị hệ thống", "organizer": "Ban Tổ chức", "moderator": "Theo dõi đơn vị/địa bàn"}
@@ -196,6 +198,14 @@ def database_unavailable(app: Flask, e: Exception):
 
 
 def init_app(app: Flask) -> None:
+    """Template helpers, error pages, input checks and response headers for every page and API."""
+    register_filters(app)
+    register_error_handlers(app)
+    register_headers(app)
+
+
+def register_filters(app: Flask) -> None:
+    """Template filters and globals: times in the contest's time zone, the shared label tables."""
     tz = ZoneInfo(app.config["DISPLAY_TIMEZONE"])
 
     @app.template_filter("local")
@@ -213,11 +223,18 @@ def init_app(app: Flask) -> None:
             return "24:00 " + (local - timedelta(minutes=1)).strftime("%d/%m/%Y")
         return local.strftime("%H:%M %d/%m/%Y")
 
+    app.add_template_filter(minutes_seconds, "minutes_seconds")
+
     @app.context_processor
     def _helpers():
         return {"has_endpoint": lambda name: name in app.view_functions,
                 "counting_labels": {k: v[0].lower() + v[1:] for k, v in COUNTING_RULE_LABELS.items()},
-                "role_labels": ROLE_LABELS, "contest_state_labels": CONTEST_STATE_LABELS}
+                "role_labels": ROLE_LABELS, "contest_state_labels": CONTEST_STATE_LABELS,
+                "attempt_status_labels": ATTEMPT_STATUS_LABELS}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """One error page (or JSON body) per failure: a Vietnamese message, never a bare 500."""
 
     @app.errorhandler(CSRFError)
     def _csrf(e):
@@ -234,10 +251,6 @@ def init_app(app: Flask) -> None:
         app.logger.warning("input refused by the database: %s", str(e).splitlines()[0][:300])
         return error_response(400, "Dữ liệu gửi lên không hợp lệ (quá dài, quá lớn hoặc chứa ký tự không cho "
                                    "phép).", "bad_input")
-
-    @app.before_request
-    def _check_input():
-        check_request(request)
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
@@ -265,6 +278,14 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unhandled error")
         rollback()
         return error_response(500)
+
+
+def register_headers(app: Flask) -> None:
+    """The input check before every request; the device cookie and security headers after it."""
+
+    @app.before_request
+    def _check_input():
+        check_request(request)
 
     @app.after_request
     def _device_cookie(resp):

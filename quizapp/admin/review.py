@@ -23,6 +23,7 @@ from quizapp.admin.review_forms import (
 from quizapp.domain.errors import DomainError
 from quizapp.domain.formats import roster
 from quizapp.domain.identity import mask_digits
+from quizapp.domain.review import SCAN_FLAG_LABELS
 from quizapp.extensions import db
 from quizapp.models import Contest, DuplicateCandidate, Registration, ReviewFlag, utcnow
 from quizapp.services import audit, contestants, integrity, uploads
@@ -63,7 +64,7 @@ def _privacy_helpers():
         return value
 
     return {"private": private, "born": born, "logged": logged, "field_labels": audit.FIELD_LABELS,
-            "flag_labels": integrity.FLAG_LABELS,
+            "flag_labels": SCAN_FLAG_LABELS,
             "dup_status_labels": integrity.DUPLICATE_STATUS_LABELS, "flag_status_labels": integrity.FLAG_STATUS_LABELS,
             "action_labels": audit.ACTION_LABELS, "can_decide": bool(grant and grant.can_decide)}
 
@@ -147,7 +148,7 @@ def flags(contest, access):
     status, kind = request.args.get("status", "open"), request.args.get("kind", "")
     page = max(1, request.args.get("page", 1, type=int))
     rows, total = integrity.flag_list(contest, access, status if status in integrity.FLAG_STATUS_LABELS else "",
-                                      kind if kind in integrity.FLAG_LABELS else "", page)
+                                      kind if kind in SCAN_FLAG_LABELS else "", page)
     return render_template("admin/review/flags.html", contest=contest, access=access, rows=rows, total=total,
                            page=page, status=status, kind=kind, form=FlagActionForm())
 

@@ -49,15 +49,8 @@ def _grid(contest, kind: str) -> list[contest_setup.TopicChoice]:
 
 
 def _cells_from_request(topics: list[contest_setup.TopicChoice]) -> dict:
-    cells = {}
-    for slug in [c.topic.slug for c in topics] + [None]:
-        for level in LEVELS:
-            raw = (request.form.get(f"bp-{slug or 'all'}-{level or 'any'}") or "").strip()
-            if raw:
-                if not raw.isdigit() or int(raw) > 200:
-                    raise DomainError("Cơ cấu đề: số câu phải là số nguyên từ 0 đến 200.", "invalid_blueprint")
-                cells[(slug, level)] = int(raw)
-    return cells
+    return draw.parse_blueprint_cells({(slug, level): request.form.get(f"bp-{slug or 'all'}-{level or 'any'}")
+                                       for slug in [c.topic.slug for c in topics] + [None] for level in LEVELS})
 
 
 def _settings(form: RoundForm, cells: dict, kind: str) -> contest_setup.RoundSettings:

@@ -7,9 +7,11 @@ from flask import Blueprint, abort, jsonify, request, session, url_for
 from flask_login import current_user, login_user
 from flask_wtf.csrf import generate_csrf
 
+from quizapp import ratelimits
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
+from quizapp.ratelimits import account_key
 from quizapp.safe_input import bounded_int
 from quizapp.services import (
     accounts,
@@ -18,11 +20,9 @@ from quizapp.services import (
     dashboard,
     password_reset,
     personal_data,
-    ratelimits,
     registration,
     staff,
 )
-from quizapp.services.ratelimits import account_key
 from quizapp.web import domain_status, rollback, session_user_id, visible_contest
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

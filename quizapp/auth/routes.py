@@ -2,12 +2,13 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required, login_user, logout_user
 
+from quizapp import ratelimits
 from quizapp.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
 from quizapp.safe_input import safe_next
-from quizapp.services import accounts, mail, password_reset, ratelimits, staff
+from quizapp.services import accounts, mail, password_reset, staff
 
 bp = Blueprint("auth", __name__)
 

@@ -9,9 +9,9 @@ from quizapp.domain.errors import DomainError
 from quizapp.domain.timing import round_state
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
+from quizapp.ratelimits import account_key, register_limit
 from quizapp.safe_input import bounded_int
 from quizapp.services import attempts, certificates, contests, leaderboard, registration, results
-from quizapp.services.ratelimits import account_key, register_limit
 from quizapp.web import download, visible_contest
 
 bp = Blueprint("contest", __name__)

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 from quizapp.domain import prizes
 from quizapp.domain.counting import COUNTING_RULES
 from quizapp.domain.errors import DomainError
+from quizapp.domain.ranking import PREDICTION_MODES
 from quizapp.domain.text import fold_accents, normalize_text
 
 FORMAT = "quizapp-contest/1"
 GROUP_LEVELS = ("commune", "district")
 GROUP_LEVEL_LABELS = {"commune": "Xã, phường, đặc khu", "district": "Huyện, thị xã, thành phố (địa giới cũ)"}
 ROUND_KINDS = ("weekly", "practice")
-PREDICTION_MODES = ("perfect_count", "participant_count")
 AREA_LEVELS = ("province", "district", "commune")
 UNIT_KINDS = ("agency", "commune_committee", "other")
 TOPIC_USES = ("ranked", "practice")

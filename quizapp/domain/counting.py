@@ -3,10 +3,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from .errors import DomainError
 
-COUNTING_RULES = ("best", "first", "last", "earliest_perfect")
+
+class CountingRule(StrEnum):
+    """Which of a contestant's attempts counts in a round."""
+
+    BEST = "best"
+    FIRST = "first"
+    LAST = "last"
+    EARLIEST_PERFECT = "earliest_perfect"
+
+
+COUNTING_RULES = tuple(CountingRule)
 COUNTING_RULE_LABELS = {
     "best": "Tính lượt thi có kết quả tốt nhất",
     "first": "Tính lượt thi đầu tiên",

@@ -175,6 +175,23 @@ def draw_questions(
     ]
 
 
+MAX_CELL_COUNT = 200
+
+
+def parse_blueprint_cells(raw: Mapping[tuple[str | None, int | None], str | None]) -> dict[tuple, int]:
+    """The draw grid as the organiser typed it (topic or None, difficulty or None) → text: blanks skipped,
+    every other cell a whole number from 0 to MAX_CELL_COUNT, in the grid's order."""
+    cells = {}
+    for key, text in raw.items():
+        text = (text or "").strip()
+        if text:
+            if not text.isdigit() or int(text) > MAX_CELL_COUNT:
+                raise DomainError(f"Cơ cấu đề: số câu phải là số nguyên từ 0 đến {MAX_CELL_COUNT}.",
+                                  "invalid_blueprint")
+            cells[key] = int(text)
+    return cells
+
+
 def blueprint_from_cells(cells: Mapping[tuple[str | None, int | None], int]) -> list[dict]:
     """A blueprint from a grid the organiser fills in: (topic or None, difficulty or None) → count; zeros dropped.
 

@@ -70,11 +70,6 @@ def make_key(ref: object, text: str, options: list[str]) -> QuestionKey:
     return QuestionKey(ref, dedup_key(text), frozenset(dedup_key(o) for o in options))
 
 
-def exact_hash(text: str, options: list[str]) -> str:
-    """The hash stored with a question to find exact duplicates with an index."""
-    return make_key(None, text, options).exact
-
-
 def similarity(a: QuestionKey, b: QuestionKey) -> float:
     """Weighted similarity of text and option set, 0–100; option order does not matter."""
     text_sim = fuzz.ratio(a.text, b.text)

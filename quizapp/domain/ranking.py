@@ -5,11 +5,20 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from .counting import Entry, pick_entry
 from .text import fold_accents
 
-PREDICTION_MODES = ("perfect_count", "participant_count")
+
+class PredictionMode(StrEnum):
+    """What the tie-break prediction question asks contestants to guess."""
+
+    PERFECT_COUNT = "perfect_count"
+    PARTICIPANT_COUNT = "participant_count"
+
+
+PREDICTION_MODES = tuple(PredictionMode)
 PREDICTION_MODE_LABELS = {
     "perfect_count": "Dự đoán số người trả lời đúng tất cả các câu hỏi",
     "participant_count": "Dự đoán số người tham gia",

@@ -11,6 +11,26 @@ GRACE_SECONDS = 15
 ROUND_UPCOMING = "upcoming"
 ROUND_OPEN = "open"
 ROUND_CLOSED = "closed"
+ROUND_STATE_LABELS = {ROUND_UPCOMING: "Sắp mở", ROUND_OPEN: "Đang mở", ROUND_CLOSED: "Đã kết thúc"}
+PRACTICE_STATE_LABEL = "Luôn mở"  # the practice round has no window
+
+
+def round_state_label(state: str, practice: bool) -> str:
+    """The badge a round shows: its state, or "always open" for the practice round."""
+    return PRACTICE_STATE_LABEL if practice else ROUND_STATE_LABELS[state]
+
+
+def countdown_text(seconds: int) -> str:
+    """Time until a round opens, as the page shows it before its script ticks: "2 ngày 3 giờ 15 phút"."""
+    days, rest = divmod(max(0, int(seconds)), 86400)
+    return f"{days} ngày {rest // 3600} giờ {rest % 3600 // 60} phút"
+
+
+def minutes_seconds(ms: int | None) -> str:
+    """An attempt's duration as m:ss (minutes not wrapped into hours: a round lasts at most 600 minutes)."""
+    if ms is None:
+        return ""
+    return f"{ms // 60000}:{ms // 1000 % 60:02d}"
 
 
 def _aware(*values: datetime) -> None:

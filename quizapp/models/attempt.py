@@ -17,10 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quizapp.domain.attempt_status import AttemptStatus, sql_in
 from quizapp.extensions import db
 from quizapp.models.types import UTCDateTime, utcnow
-
-ATTEMPT_STATUSES = ("in_progress", "submitted", "expired")
 
 
 class Attempt(db.Model):
@@ -29,11 +28,12 @@ class Attempt(db.Model):
     __tablename__ = "attempt"
     __table_args__ = (
         UniqueConstraint("round_id", "registration_id", "number"),
-        CheckConstraint("status IN ('in_progress','submitted','expired')", name="status"),
+        CheckConstraint(sql_in("status", AttemptStatus), name="status"),
         CheckConstraint("number > 0", name="number"),
         Index(
             "uq_attempt_one_in_progress", "round_id", "registration_id", unique=True,
-            sqlite_where=text("status = 'in_progress'"), postgresql_where=text("status = 'in_progress'"),
+            sqlite_where=text(f"status = '{AttemptStatus.IN_PROGRESS}'"),
+            postgresql_where=text(f"status = '{AttemptStatus.IN_PROGRESS}'"),
         ),
         Index("ix_attempt_round_status", "round_id", "status"),
     )
@@ -42,7 +42,7 @@ class Attempt(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
-    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    status: Mapped[str] = mapped_column(String(16), default=AttemptStatus.IN_PROGRESS)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -57,6 +57,11 @@ class Attempt(db.Model):
 
     round = relationship("Round")
     registration = relationship("Registration")
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status == AttemptStatus.IN_PROGRESS
+
     questions: Mapped[list[AttemptQuestion]] = relationship(
         back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
     )

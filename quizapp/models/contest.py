@@ -6,11 +6,12 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quizapp.domain.attempt_status import sql_in
+from quizapp.domain.counting import CountingRule
+from quizapp.domain.ranking import PredictionMode
 from quizapp.extensions import db
 from quizapp.models.types import UTCDateTime, utcnow
 
-COUNTING_RULES = ("best", "first", "last", "earliest_perfect")
-PREDICTION_MODES = ("perfect_count", "participant_count")
 ROUND_KINDS = ("weekly", "practice")
 
 
@@ -90,10 +91,10 @@ class Round(db.Model):
         CheckConstraint("question_count > 0", name="question_count"),
         CheckConstraint("time_limit_seconds > 0", name="time_limit"),
         CheckConstraint("attempts_allowed IS NULL OR attempts_allowed > 0", name="attempts_allowed"),
-        CheckConstraint("counting_rule IN ('best','first','last','earliest_perfect')", name="counting_rule"),
+        CheckConstraint(sql_in("counting_rule", CountingRule), name="counting_rule"),
         CheckConstraint("kind IN ('weekly','practice')", name="kind"),
         CheckConstraint(
-            "prediction_mode IS NULL OR prediction_mode IN ('perfect_count','participant_count')",
+            "prediction_mode IS NULL OR " + sql_in("prediction_mode", PredictionMode),
             name="prediction_mode",
         ),
     )
@@ -108,7 +109,7 @@ class Round(db.Model):
     question_count: Mapped[int] = mapped_column(default=20)
     time_limit_seconds: Mapped[int] = mapped_column(default=20 * 60)
     attempts_allowed: Mapped[int | None]  # None: unlimited
-    counting_rule: Mapped[str] = mapped_column(String(24), default="best")
+    counting_rule: Mapped[str] = mapped_column(String(24), default=CountingRule.BEST)
     blueprint: Mapped[list] = mapped_column(JSON, default=list)
     track_blueprints: Mapped[dict] = mapped_column(JSON, default=dict)
     prediction_mode: Mapped[str | None] = mapped_column(String(24))
@@ -121,6 +122,10 @@ class Round(db.Model):
     @property
     def is_practice(self) -> bool:
         return self.kind == "practice"
+
+    @property
+    def time_limit_minutes(self) -> int:
+        return self.time_limit_seconds // 60
 
     @property
     def is_ranked(self) -> bool:

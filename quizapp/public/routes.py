@@ -7,10 +7,11 @@ from quizapp.domain.certificates import normalize_code
 from quizapp.extensions import limiter
 from quizapp.models import utcnow
 from quizapp.public import formatting
+from quizapp.public.results_view import results_page_lists
+from quizapp.ratelimits import certificate_lookup_limit, name_search_limit
 from quizapp.services import certificates, contests, dashboard, registration
 from quizapp.services import leaderboard as leaderboard_service
 from quizapp.services import results as results_service
-from quizapp.services.ratelimits import certificate_lookup_limit, name_search_limit
 from quizapp.web import download, visible_contest
 
 bp = Blueprint("public", __name__)
@@ -67,8 +68,9 @@ def results(round_id: int, version: int | None = None):
     page = results_service.public_results(round_id, version)
     query = (request.args.get("ten") or "").strip()[:80]
     found = results_service.search_published(page.result, query) if page.result and query else None
+    lists = results_page_lists(page.result.summary if page.result else None)
     return render_template("public/results.html", page=page, rnd=page.round, contest=page.round.contest,
-                           query=query, found=found, search_limit=results_service.SEARCH_LIMIT)
+                           query=query, found=found, search_limit=results_service.SEARCH_LIMIT, lists=lists)
 
 
 @bp.get("/ket-qua/dot/<int:round_id>/tai-ve.<fmt>")

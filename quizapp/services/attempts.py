@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, case, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain import draw, timing
+from quizapp.domain.attempt_status import AttemptStatus
 from quizapp.domain.counting import Entry, check_can_start, pick_entry
 from quizapp.domain.errors import DomainError
 from quizapp.domain.grading import grade
@@ -33,7 +34,8 @@ from quizapp.models import (
 )
 from quizapp.models.types import UTCDateTime
 
-IN_PROGRESS, SUBMITTED, EXPIRED = "in_progress", "submitted", "expired"
+# Aliases kept for callers that import them from here (the views, the simulation, the live helper).
+IN_PROGRESS, SUBMITTED, EXPIRED = AttemptStatus.IN_PROGRESS, AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED
 
 
 class AttemptError(DomainError):

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from quizapp.domain import certificates as words
+from quizapp.domain.attempt_status import AttemptStatus
 from quizapp.domain.errors import DomainError
 from quizapp.extensions import db
 from quizapp.models import Attempt, Contest, Registration, ResultEntry, ResultSet, Round
@@ -274,7 +275,7 @@ def history(user_id: int) -> list[ContestHistory]:
     if not regs:
         return []
     finished = db.session.scalars(select(Attempt).where(Attempt.registration_id.in_([r.id for r in regs]),
-                                                        Attempt.status != "in_progress")
+                                                        Attempt.status != AttemptStatus.IN_PROGRESS)
                                   .order_by(Attempt.round_id, Attempt.number)).all()
     by_round: dict[int, list[Attempt]] = {}
     for a in finished:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select, text
 
-from quizapp.domain.timing import round_state
+from quizapp.domain.timing import countdown_text, round_state, round_state_label
 from quizapp.extensions import db
 from quizapp.models import Contest, Round
 
@@ -18,6 +18,15 @@ class RoundView:
     round: Round
     state: str
     seconds_to_open: int
+
+    @property
+    def state_label(self) -> str:
+        return round_state_label(self.state, self.round.is_practice)
+
+    @property
+    def opens_in(self) -> str:
+        """The countdown to opening, in words (the page's script keeps it ticking)."""
+        return countdown_text(self.seconds_to_open)
 
 
 def published_contests() -> list[Contest]:

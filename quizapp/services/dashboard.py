@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from quizapp.domain import timing
+from quizapp.domain.attempt_status import AttemptStatus
 from quizapp.extensions import db
 from quizapp.models import Area, Attempt, Contest, Registration, Round, Unit
 from quizapp.services import access, contests, leaderboard
@@ -74,10 +75,10 @@ def live(contest: Contest, grant: access.Access, now: datetime, tz: ZoneInfo) ->
     rounds = select(Round.id).where(Round.contest_id == contest.id)
     in_scope = [Attempt.round_id.in_(rounds)] + ([] if grant.sees_everything else [Attempt.registration_id.in_(visible)])
     in_progress = db.session.scalar(select(func.count()).select_from(Attempt).where(
-        *in_scope, Attempt.status == "in_progress", Attempt.deadline_at > now)) or 0
+        *in_scope, Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline_at > now)) or 0
     start_of_day = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     finished_today = db.session.scalar(select(func.count()).select_from(Attempt).where(
-        *in_scope, Attempt.status != "in_progress", Attempt.submitted_at >= start_of_day)) or 0
+        *in_scope, Attempt.status != AttemptStatus.IN_PROGRESS, Attempt.submitted_at >= start_of_day)) or 0
     since = now - timedelta(hours=24)
     started = db.session.scalars(select(Attempt.started_at).where(*in_scope, Attempt.started_at >= since))
     buckets = [0] * 24

@@ -19,7 +19,9 @@ from sqlalchemy import func, or_, select, update
 
 from quizapp.domain import flags as rules
 from quizapp.domain import identity
+from quizapp.domain.attempt_status import AttemptStatus
 from quizapp.domain.errors import DomainError
+from quizapp.domain.review import SCAN_FLAG_LABELS
 from quizapp.extensions import db
 from quizapp.models import (
     Answer,
@@ -37,12 +39,6 @@ from quizapp.models import (
 from quizapp.services import access, audit, events
 
 MERGE_REASON = "trùng người"
-FLAG_LABELS = {
-    "fast_attempt": "Làm bài nhanh bất thường",
-    "same_device": "Nhiều tài khoản từ một thiết bị",
-    "same_address": "Nhiều tài khoản từ một địa chỉ mạng",
-    "same_answers": "Bài làm giống hệt nhau",
-}
 DUPLICATE_STATUS_LABELS = {"open": "Chờ xem xét", "merged": "Đã gộp", "disqualified": "Đã loại",
                            "cleared": "Không trùng"}
 FLAG_STATUS_LABELS = {"open": "Chờ xem xét", "cleared": "Đã bỏ qua", "confirmed": "Đã xác nhận"}
@@ -78,11 +74,11 @@ def visible_registration(viewer: access.Access, registration_id: int) -> Registr
 @dataclass
 class ScanReport:
     duplicates: int = 0
-    flags: dict[str, int] = field(default_factory=lambda: {k: 0 for k in FLAG_LABELS})
+    flags: dict[str, int] = field(default_factory=lambda: {k: 0 for k in SCAN_FLAG_LABELS})
 
     @property
     def summary(self) -> str:
-        found = ", ".join(f"{FLAG_LABELS[k].lower()}: {n}" for k, n in self.flags.items() if n) or "không có cảnh báo mới"
+        found = ", ".join(f"{SCAN_FLAG_LABELS[k].lower()}: {n}" for k, n in self.flags.items() if n) or "không có cảnh báo mới"
         return f"Đã quét: {self.duplicates} cặp nghi trùng người mới; {found}."
 
 
@@ -128,7 +124,7 @@ def _ranked_rounds(contest: Contest) -> list[int]:
 def _fast_flags(contest: Contest, t: rules.Thresholds) -> list[ReviewFlag]:
     rows = db.session.execute(
         select(Attempt.id, Attempt.registration_id, Attempt.total, Attempt.correct, Attempt.duration_ms)
-        .where(Attempt.round_id.in_(_ranked_rounds(contest)), Attempt.status == "submitted",
+        .where(Attempt.round_id.in_(_ranked_rounds(contest)), Attempt.status == AttemptStatus.SUBMITTED,
                Attempt.duration_ms < Attempt.total * (t.fast_seconds_per_question * 1000))
     ).all()
     out = []
@@ -157,7 +153,7 @@ def _same_answer_flags(contest: Contest, t: rules.Thresholds) -> list[ReviewFlag
     for round_id in _ranked_rounds(contest):
         attempts = {aid: (rid, started, duration) for aid, rid, started, duration in db.session.execute(
             select(Attempt.id, Attempt.registration_id, Attempt.started_at, Attempt.duration_ms)
-            .where(Attempt.round_id == round_id, Attempt.status != "in_progress"))}
+            .where(Attempt.round_id == round_id, Attempt.status != AttemptStatus.IN_PROGRESS))}
         choices: dict[int, dict[int, int]] = defaultdict(dict)
         wrong: dict[int, set[int]] = defaultdict(set)
         times: dict[int, list[int]] = defaultdict(list)
@@ -167,7 +163,7 @@ def _same_answer_flags(contest: Contest, t: rules.Thresholds) -> list[ReviewFlag
                 .join(AttemptQuestion, Answer.attempt_question_id == AttemptQuestion.id)
                 .join(QuestionOption, Answer.option_id == QuestionOption.id)
                 .join(Attempt, Answer.attempt_id == Attempt.id)
-                .where(Attempt.round_id == round_id, Attempt.status != "in_progress")):
+                .where(Attempt.round_id == round_id, Attempt.status != AttemptStatus.IN_PROGRESS)):
             choices[aid][qid] = oid
             if not right:
                 wrong[aid].add(qid)

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 
 from quizapp.domain import item_stats
+from quizapp.domain.attempt_status import AttemptStatus
 from quizapp.domain.errors import DomainError
 from quizapp.domain.formats.cells import csv_row, save_xlsx
 from quizapp.extensions import db
@@ -56,7 +57,7 @@ def for_round(rnd: Round, flagged_only: bool = False) -> RoundItems:
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .join(Registration, Registration.id == Attempt.registration_id)
         .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
-        .where(Attempt.round_id == rnd.id, Attempt.status != "in_progress",
+        .where(Attempt.round_id == rnd.id, Attempt.status != AttemptStatus.IN_PROGRESS,
                Attempt.disqualified.is_(False), Registration.status == "active")).all()))
     question_ids = {r.question for r in responses}
     options: dict[int, list[item_stats.ItemOption]] = {}

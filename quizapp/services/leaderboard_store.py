@@ -18,12 +18,13 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased
 
 from quizapp.domain import ranking
+from quizapp.domain.attempt_status import AttemptStatus
 from quizapp.domain.counting import Entry, pick_entry
 from quizapp.extensions import db
 from quizapp.models import Area, Attempt, Contest, ContestEntry, CountedEntry, Registration, Round, utcnow
 from quizapp.services import bulk, events
 
-IN_PROGRESS = "in_progress"
+IN_PROGRESS = AttemptStatus.IN_PROGRESS
 
 
 # ================================================================ keeping the aggregates
@@ -164,12 +165,10 @@ def _refresh_contest_entry(contest_id: int, reg_row) -> None:
         db.session.execute(update(ContestEntry).where(*where).values(**values, updated_at=utcnow()))
 
 
-@events.on_attempt_finished
 def _attempt_finished(attempt: Attempt) -> None:
     refresh_entry(attempt.round_id, attempt.registration_id)
 
 
-@events.on_entry_status_changed
 def _entry_status_changed(registration: Registration) -> None:
     """Disqualified or restored by the integrity service: in or out of every board, in the same transaction."""
     _apply(("registration", registration.id))
@@ -295,7 +294,6 @@ def _changed(obj, attrs: tuple[str, ...]) -> bool:
     return any(state.attrs[a].history.has_changes() for a in attrs)
 
 
-@event.listens_for(db.session, "after_flush")
 def _collect_changes(session, _flush_context) -> None:
     """Note entries whose ranking inputs changed outside grading (disqualified, moved, rules edited)."""
     pending = session.info.setdefault(_PENDING, set())
@@ -315,7 +313,6 @@ def _collect_changes(session, _flush_context) -> None:
         session.info.pop(_PENDING, None)
 
 
-@event.listens_for(db.session, "before_commit")
 def _apply_changes(session) -> None:
     session.flush()  # commit flushes only after this hook: collect the changes first
     while session.info.get(_PENDING):
@@ -324,9 +321,22 @@ def _apply_changes(session) -> None:
         session.flush()
 
 
-@event.listens_for(db.session, "after_rollback")
 def _forget_changes(session) -> None:
     session.info.pop(_PENDING, None)
+
+
+_SESSION_HOOKS = (("after_flush", _collect_changes), ("before_commit", _apply_changes),
+                  ("after_rollback", _forget_changes))
+
+
+def init_app(app) -> None:
+    """Keep the aggregates as rankings change: on grading and on a disqualification (events), and on any other
+    committed change to a ranking input (session hooks). Safe to call for every app the process makes."""
+    events.on_attempt_finished(_attempt_finished)
+    events.on_entry_status_changed(_entry_status_changed)
+    for name, hook in _SESSION_HOOKS:
+        if not event.contains(db.session, name, hook):
+            event.listen(db.session, name, hook)
 
 
 def _apply(change: tuple) -> None:

@@ -17,9 +17,11 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain import identity
 from quizapp.domain import personal_data as rules
+from quizapp.domain.attempt_status import ATTEMPT_STATUS_LABELS, AttemptStatus
 from quizapp.domain.errors import DomainError
 from quizapp.domain.formats import roster
 from quizapp.domain.prizes import PRIZE_LABELS
+from quizapp.domain.review import FLAG_LABELS
 from quizapp.extensions import db
 from quizapp.models import (
     Answer,
@@ -40,7 +42,6 @@ from quizapp.models import (
 from quizapp.services import access as access_rules
 from quizapp.services import audit, integrity, registration, results
 
-ATTEMPT_STATUS_LABELS = {"in_progress": "Đang làm", "submitted": "Đã nộp", "expired": "Hết giờ"}
 FLAG_OUTCOMES = {"open": "Đang xem xét", "cleared": "Không có vi phạm", "confirmed": "Ban Tổ chức xác nhận có dấu hiệu"}
 DUPLICATE_OUTCOMES = {"open": "Đang xem xét", "merged": "Đã gộp, chỉ giữ một bài dự thi",
                       "disqualified": "Đã loại bài dự thi trùng", "cleared": "Không phải trùng người"}
@@ -116,7 +117,7 @@ def _attempts(reg_ids: list[int]) -> list[dict]:
                               .order_by(Attempt.started_at, Attempt.id)).all()
     answered = dict(db.session.execute(select(Answer.attempt_id, func.count()).where(
         Answer.attempt_id.in_([a.id for a, _, _ in rows])).group_by(Answer.attempt_id)).all()) if rows else {}
-    done = lambda a: a.status != "in_progress"  # noqa: E731  (no score is shown before submission)
+    done = lambda a: a.status != AttemptStatus.IN_PROGRESS  # noqa: E731  (no score is shown before submission)
     return [{"contest": c.title, "round": r.name, "number": a.number, "status": ATTEMPT_STATUS_LABELS[a.status],
              "started_at": _iso(a.started_at), "submitted_at": _iso(a.submitted_at),
              "correct": a.correct if done(a) else None, "total": a.total, "score": a.score if done(a) else None,
@@ -136,7 +137,7 @@ def _reviews(reg_ids: list[int]) -> list[dict]:
                                                             ReviewFlag.other_registration_id.in_(reg_ids))))
     for f in flags:
         rnd = f.attempt.round.name if f.attempt is not None else None
-        out.append({"contest": titles.get(f.contest_id), "round": rnd, "what": integrity.FLAG_LABELS.get(f.kind, f.kind),
+        out.append({"contest": titles.get(f.contest_id), "round": rnd, "what": FLAG_LABELS.get(f.kind, f.kind),
                     "found_at": _iso(f.found_at), "outcome": FLAG_OUTCOMES[f.status], "decided_at": _iso(f.resolved_at)})
     dups = db.session.scalars(select(DuplicateCandidate).where(or_(DuplicateCandidate.registration_a_id.in_(reg_ids),
                                                                    DuplicateCandidate.registration_b_id.in_(reg_ids))))
@@ -346,7 +347,7 @@ def contest_is_final(contest: Contest, now: datetime) -> bool:
         statuses = set(db.session.scalars(select(ResultSet.status).where(ResultSet.round_id == rnd.id)))
         published = "published" in statuses and not statuses & {"draft", "approved"}
         attempted = db.session.scalar(select(Attempt.id).where(Attempt.round_id == rnd.id,
-                                                               Attempt.status != "in_progress").limit(1))
+                                                               Attempt.status != AttemptStatus.IN_PROGRESS).limit(1))
         states.append((rnd.closes_at <= now, published, attempted is not None))
     return rules.results_are_final(states)
 

@@ -9,6 +9,7 @@ from quizapp.domain.draw import (
     CandidateQuestion,
     draw_questions,
     parse_blueprint,
+    parse_blueprint_cells,
 )
 from quizapp.domain.errors import DomainError
 
@@ -204,3 +205,17 @@ def test_duplicate_candidate_ids_are_a_programming_error():
     q = CandidateQuestion(1, "the-che", 1, (1, 2))
     with pytest.raises(ValueError):
         draw_questions([q, q], [], total=1, rng=random.Random(0))
+
+
+# --- parse_blueprint_cells (the organiser's grid) ----------------------------------------------------
+
+
+def test_grid_cells_skip_blanks_and_keep_the_grid_order():
+    cells = parse_blueprint_cells({("the-che", 1): " 3 ", ("the-che", None): "", (None, None): "0", ("bo-may", 2): None})
+    assert cells == {("the-che", 1): 3, (None, None): 0}
+
+
+@pytest.mark.parametrize("typed", ["-1", "2.5", "ba", "201"])
+def test_grid_cell_that_is_not_a_count_is_refused_in_vietnamese(typed):
+    with pytest.raises(DomainError, match="số nguyên từ 0 đến 200"):
+        parse_blueprint_cells({("the-che", 1): typed})

@@ -10,6 +10,7 @@ from quizapp.domain.flags import (
     same_answers,
     too_fast,
 )
+from quizapp.domain.review import FLAG_LABELS, SCAN_FLAG_LABELS, entry_flags
 
 T0 = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)
 
@@ -136,3 +137,22 @@ def test_each_pair_is_reported_once_among_many_attempts():
     traces = [trace(i, 100 + i, i * 500, 300, {q: q + i for q in range(1, 21)}, {1}) for i in range(200)]
     traces += [trace(1000, 9000, 100 * 500 + 30, 290, {q: q + 100 for q in range(1, 21)}, {1})]  # copies no. 100
     assert [(a, b) for a, b, _ in same_answers(traces)] == [(100, 1000)]
+
+
+# ---------------------------------------------------------------- one vocabulary
+
+
+def test_every_flag_code_has_one_label_used_on_every_page():
+    assert SCAN_FLAG_LABELS.items() <= FLAG_LABELS.items()  # the flags page and the results page say the same
+    assert len(set(FLAG_LABELS.values())) == len(FLAG_LABELS)  # and no two codes read alike
+    assert FLAG_LABELS["fast_attempt"] == "Làm bài nhanh bất thường"
+
+
+def test_both_fast_rules_share_the_speed_threshold_but_not_the_score():
+    # 20 questions in 50 s (2.5 s each, under 3 s), 12 right: the scan asks about it, the approval flag does not
+    assert too_fast(FinishedAttempt(1, 7, total=20, correct=12, duration_ms=50_000))
+    assert entry_flags(12, 20, 50_000, False, False) == []
+    assert entry_flags(18, 20, 50_000, False, False) == ["fast"]
+    # at 3 s a question neither rule flags
+    assert too_fast(FinishedAttempt(1, 7, total=20, correct=20, duration_ms=60_000)) is None
+    assert entry_flags(20, 20, 60_000, False, False) == []

@@ -7,8 +7,11 @@ from quizapp.domain.timing import (
     GRACE_SECONDS,
     accepts_answer,
     attempt_deadline,
+    countdown_text,
     is_expired,
+    minutes_seconds,
     round_state,
+    round_state_label,
     time_left_seconds,
 )
 
@@ -90,3 +93,21 @@ def test_round_that_closes_before_it_opens_is_rejected():
 def test_naive_datetimes_are_refused(call):
     with pytest.raises(ValueError):
         call(datetime(2025, 3, 5, 9, 0))
+
+
+def test_countdown_to_opening_reads_in_days_hours_minutes():
+    assert countdown_text(2 * 86400 + 3 * 3600 + 15 * 60 + 59) == "2 ngày 3 giờ 15 phút"
+    assert countdown_text(0) == "0 ngày 0 giờ 0 phút"
+
+
+def test_attempt_duration_shows_minutes_and_seconds_even_past_an_hour():
+    assert minutes_seconds(125_400) == "2:05"
+    assert minutes_seconds(75 * 60_000) == "75:00"
+    assert minutes_seconds(None) == ""
+
+
+def test_round_badge_says_practice_is_always_open():
+    assert round_state_label("open", practice=False) == "Đang mở"
+    assert round_state_label("upcoming", practice=False) == "Sắp mở"
+    assert round_state_label("closed", practice=False) == "Đã kết thúc"
+    assert round_state_label("open", practice=True) == "Luôn mở"
