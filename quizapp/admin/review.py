@@ -24,8 +24,7 @@ from quizapp.domain.errors import DomainError
 from quizapp.domain.formats import roster
 from quizapp.domain.identity import mask_digits
 from quizapp.domain.review import SCAN_FLAG_LABELS
-from quizapp.extensions import db
-from quizapp.models import Contest, DuplicateCandidate, Registration, ReviewFlag, utcnow
+from quizapp.models import Contest, Registration, utcnow
 from quizapp.services import audit, contestants, integrity, uploads
 from quizapp.web import XLSX, download
 
@@ -118,9 +117,7 @@ def duplicate_action(contest, access, candidate_id: int):
     form = DuplicateActionForm()
     if not form.validate_on_submit() or form.action.data not in DUPLICATE_ACTIONS:
         abort(400)
-    cand = db.session.get(DuplicateCandidate, candidate_id)
-    if cand is None or cand.contest_id != contest.id:
-        abort(404)
+    cand = integrity.candidate_in(contest.id, candidate_id) or abort(404)
     action, note, now = form.action.data, (form.note.data or "").strip(), utcnow()
     pair = {"a": cand.registration_a_id, "b": cand.registration_b_id}
     try:
@@ -159,9 +156,7 @@ def flag_action(contest, access, flag_id: int):
     form = FlagActionForm()
     if not form.validate_on_submit():
         abort(400)
-    flag = db.session.get(ReviewFlag, flag_id)
-    if flag is None or flag.contest_id != contest.id:
-        abort(404)
+    integrity.flag_in(contest.id, flag_id) or abort(404)
     try:
         integrity.resolve_flag(flag_id, form.decision.data, current_user, utcnow(), (form.note.data or "").strip())
         flash("Đã ghi nhận quyết định về cảnh báo.", "success")

@@ -15,9 +15,8 @@ from quizapp.admin.contest_forms import DeleteForm, RoundForm
 from quizapp.admin.guards import contest_staff
 from quizapp.domain import draw
 from quizapp.domain.errors import DomainError
-from quizapp.extensions import db
 from quizapp.models import Round, utcnow
-from quizapp.services import contest_setup
+from quizapp.services import contest_setup, contests
 
 bp = Blueprint("admin_rounds", __name__, url_prefix="/quan-tri")
 LEVELS = (None, 1, 2, 3)
@@ -28,10 +27,7 @@ def _tz() -> ZoneInfo:
 
 
 def _round(contest, round_id: int) -> Round:
-    rnd = db.session.get(Round, round_id)
-    if rnd is None or rnd.contest_id != contest.id:
-        abort(404)
-    return rnd
+    return contests.round_in(contest.id, round_id) or abort(404)
 
 
 @bp.get("/cuoc-thi/<slug>/dot-thi")

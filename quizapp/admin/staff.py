@@ -9,7 +9,6 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.admin.guards import admin_required
 from quizapp.domain.errors import DomainError
-from quizapp.extensions import db
 from quizapp.models import User, utcnow
 from quizapp.services import access, areas, contests, mail, staff, units
 
@@ -38,10 +37,7 @@ class ButtonForm(FlaskForm):
 
 
 def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_staff:
-        abort(404)
-    return user
+    return staff.staff_account(user_id) or abort(404)
 
 
 def _link(token: str) -> str:

@@ -79,3 +79,9 @@ def database_ok() -> bool:
     except Exception:  # any driver error means "unreachable" for the health check
         db.session.rollback()
         return False
+
+
+def round_in(contest_id: int, round_id: int) -> Round | None:
+    """A round of this contest (None for another contest's or an unknown id)."""
+    rnd = db.session.get(Round, round_id)
+    return rnd if rnd is not None and rnd.contest_id == contest_id else None

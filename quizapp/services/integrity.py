@@ -377,3 +377,15 @@ def _page(query, page: int, per_page: int):
 def entry_attempts(registration_id: int) -> list[Attempt]:
     return list(db.session.scalars(select(Attempt).where(Attempt.registration_id == registration_id)
                                    .order_by(Attempt.round_id, Attempt.number)))
+
+
+def candidate_in(contest_id: int, candidate_id: int) -> DuplicateCandidate | None:
+    """A suspected duplicate pair of this contest (None for another contest's or an unknown id)."""
+    cand = db.session.get(DuplicateCandidate, candidate_id)
+    return cand if cand is not None and cand.contest_id == contest_id else None
+
+
+def flag_in(contest_id: int, flag_id: int) -> ReviewFlag | None:
+    """A review flag of this contest (None for another contest's or an unknown id)."""
+    flag = db.session.get(ReviewFlag, flag_id)
+    return flag if flag is not None and flag.contest_id == contest_id else None

@@ -247,3 +247,9 @@ def reset_link_for(registration: Registration, viewer: access.Access, actor: Use
 
 def staff_count() -> int:
     return db.session.scalar(select(func.count()).select_from(User).where(User.role == "staff")) or 0
+
+
+def staff_account(user_id: int) -> User | None:
+    """A staff account by id (None for a contestant's or an unknown id)."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.is_staff else None
