@@ -38,12 +38,22 @@ def main() -> None:
     ap.add_argument("--finished", type=int, default=100, help="contestants who finish an attempt first (default 100)")
     ap.add_argument("--readers", type=int, default=4, help="client threads reading boards (default 4)")
     ap.add_argument("--quiet-seconds", type=float, default=8, help="reads alone, before the load (default 8)")
+    ap.add_argument("--read-group", metavar="WxT", help="serve the reads from a second gunicorn group of W workers "
+                    "(x T threads) on the same database, as nginx would route the board and results pages to "
+                    "workers that saves cannot take (docs/deployment.md); default: one group for everything")
     args = ap.parse_args()
     with Run(args, "board reads under saveAnswer load") as run:
         people = run.database(args.contestants)
         run.sign_in_all(people)
         ping = run.ping((args.connections,))[args.connections]
         server = run.start_server()
+        readers = server
+        if args.read_group:
+            from lib.server import Gunicorn, Server
+
+            readers = Server(Gunicorn.parse(args.read_group), run.env, run.logdir, run.app_dir).start()
+            run.servers.append(readers)
+            log(f"read group gunicorn {args.read_group} on port {readers.port}")
         finished, savers = people[:args.finished], people[args.finished:]
         rec0 = client.Recorder()
         client.run_pool(server.port, 16, finished, client.whole_attempt(server.port, run.seeded.round_id, rec0,
@@ -54,7 +64,7 @@ def main() -> None:
         reads = {"board (JSON)": f"/api/v1/contests/{DEMO_SLUG}/leaderboard",
                  "board page": f"/bang-xep-hang/{DEMO_SLUG}",
                  "my place (JSON)": f"/api/v1/contests/{DEMO_SLUG}/leaderboard/me",
-                 "public results page": published_round(run, server)}
+                 "public results page": published_round(run, readers)}
 
         def reader(rec):
             def read(c, rng):
@@ -64,10 +74,10 @@ def main() -> None:
             return read
 
         quiet = client.Recorder()
-        wall_q = client.repeat_for(server.port, args.readers, run.deadline.cap(args.quiet_seconds), reader(quiet))
+        wall_q = client.repeat_for(readers.port, args.readers, run.deadline.cap(args.quiet_seconds), reader(quiet))
         loaded = client.Recorder()
         seconds = run.deadline.cap(args.seconds, 60)
-        t = threading.Thread(target=client.repeat_for, args=(server.port, args.readers, seconds, reader(loaded)))
+        t = threading.Thread(target=client.repeat_for, args=(readers.port, args.readers, seconds, reader(loaded)))
         t.start()
         save = run.wrk_save(server, savers, seconds, args.connections, f"saveAnswer load, wrk -c{args.connections}")
         t.join()
@@ -79,7 +89,9 @@ def main() -> None:
         notes = [f"Reads: {', '.join(f'{k} `{v}`' for k, v in reads.items())}; the board lines have no CPU of their "
                  f"own (the save line's CPU includes them)." + (f" Errors: {errs}." if errs else "")]
         run.finish(rows, f"{len(finished)} finished attempts on the boards, {len(savers)} contestants saving; "
-                         f"{args.readers} reader threads (keep-alive, no think time) {args.quiet_seconds:.0f} s alone "
+                         f"{args.readers} reader threads (keep-alive, no think time"
+                         f"{'; reads served by a second group ' + args.read_group if args.read_group else ''}) "
+                         f"{args.quiet_seconds:.0f} s alone "
                          f"then {seconds:.0f} s beside the save load.", notes)
 
 
