@@ -17,6 +17,14 @@ from tests.factories import make_contest, make_staff
 from tests.live_factories import correct_option, make_live, wrong_option
 
 
+@pytest.fixture(autouse=True)
+def _fresh_broker():
+    """Session ids restart after each test's truncation: no state kept from an earlier test's session."""
+    live_push._brokers.clear()
+    yield
+    live_push._brokers.clear()
+
+
 def step(s, action, now, host):
     return live.control(s.id, action, now, host)
 
