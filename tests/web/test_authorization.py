@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from quizapp.domain.live import LiveSettings
 from quizapp.extensions import db
 from quizapp.models import DuplicateCandidate, Question, ReviewFlag, StaffMembership, utcnow
-from quizapp.domain.live import LiveSettings
 from quizapp.services import live, results
 from tests.factories import make_contest, make_staff, register_contestant
 from tests.results_factories import make_world
