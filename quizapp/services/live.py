@@ -368,7 +368,11 @@ def answer_count(s: LiveSession) -> dict:
     n = db.session.scalar(select(func.count(LiveAnswer.id)).where(LiveAnswer.session_id == s.id,
                                                                   LiveAnswer.position == s.position)) or 0
     players = db.session.scalar(select(func.count(LivePlayer.id)).where(LivePlayer.session_id == s.id)) or 0
-    return {"v": s.version, "position": s.position, "answered": n, "players": players}
+    out = {"v": s.version, "position": s.position, "answered": n, "players": players}
+    if s.phase == rules.LOBBY:  # the host screen lists who has joined (the phones are not told each time)
+        out["names"] = list(reversed(db.session.scalars(select(LivePlayer.display_name).where(
+            LivePlayer.session_id == s.id).order_by(LivePlayer.id.desc()).limit(60)).all()))
+    return out
 
 
 def player_view(s: LiveSession, player: LivePlayer | None) -> dict:

@@ -92,6 +92,7 @@
     count = c;
     if (state && c.position === state.position && state.phase === "question") $("h-answered").textContent = c.answered;
     $("h-players").textContent = c.players; $("h-total").textContent = c.players;
+    if (c.names) $("h-names").textContent = c.names.join(" · ");
   }
   function tick() {
     if (!state) return;
