@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('team_mode', sa.Boolean(), nullable=False),
     sa.Column('teams', sa.JSON(), nullable=False),
     sa.Column('max_team_members', sa.Integer(), nullable=True),
+    sa.Column('require_account', sa.Boolean(), nullable=False),
     sa.Column('question_ids', sa.JSON(), nullable=False),
     sa.Column('tiebreak_ids', sa.JSON(), nullable=False),
     sa.Column('phase', sa.String(length=16), nullable=False),

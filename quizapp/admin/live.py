@@ -46,7 +46,8 @@ def _settings(form: LiveSessionForm) -> rules.LiveSettings:
     return rules.LiveSettings(title=form.title.data or "", seconds=form.seconds.data or 0,
                               scoring_rule=form.scoring_rule.data or "", base_points=form.base_points.data or 0,
                               team_mode=bool(form.team_mode.data), teams=teams,
-                              max_team_members=form.max_team_members.data)
+                              max_team_members=form.max_team_members.data,
+                              require_account=bool(form.require_account.data))
 
 
 def _source(form: LiveSessionForm) -> live.QuestionSource:
@@ -103,6 +104,7 @@ def edit(contest, access, live_id: int):
         form.title.data, form.seconds.data, form.scoring_rule.data = s.title, s.seconds_per_question, s.scoring_rule
         form.base_points.data, form.team_mode.data = s.base_points, s.team_mode
         form.teams.data, form.max_team_members.data = "\n".join(s.teams), s.max_team_members
+        form.require_account.data = s.require_account
         form.picked.data = ", ".join(str(i) for i in s.question_ids)
         form.picked_tiebreak.data = ", ".join(str(i) for i in s.tiebreak_ids)
         return _page(contest, access, form, s)
@@ -138,11 +140,12 @@ def host(contest, access, live_id: int):
 @contest_staff(decide=True)
 def control(contest, access, live_id: int):
     s = _session(contest, live_id)
-    action = (request.get_json(silent=True) or {}).get("action") or request.form.get("action")
-    if action not in live.ACTIONS:
+    data = request.get_json(silent=True) or {}
+    action, seen = data.get("action"), data.get("v")
+    if action not in live.ACTIONS or not (seen is None or (isinstance(seen, int) and not isinstance(seen, bool))):
         return jsonify(error="action", message="Thao tác không hợp lệ."), 400
     try:
-        s = live.control(s.id, action, utcnow(), current_user)
+        s = live.control(s.id, action, utcnow(), current_user, seen)
     except DomainError as e:
         db.session.rollback()
         return jsonify(error=e.code, message=e.message), 409
@@ -153,7 +156,7 @@ def control(contest, access, live_id: int):
 @contest_staff(decide=True)
 def host_state(contest, access, live_id: int):
     s = _session(contest, live_id)
-    out = live.player_view(s, None)
+    out = live.player_view(s, None, utcnow())
     out["count"] = live.answer_count(s)
     resp = jsonify(out)
     resp.headers["Cache-Control"] = "no-store"
@@ -164,7 +167,7 @@ def host_state(contest, access, live_id: int):
 @contest_staff(decide=True)
 def host_stream(contest, access, live_id: int):
     s = _session(contest, live_id)
-    return sse(s.id, ("players", "host"))
+    return sse(s, ("players", "host"))
 
 
 @bp.get("/cuoc-thi/<slug>/truc-tiep/<int:live_id>/ket-qua.xlsx")

@@ -20,6 +20,8 @@ class LiveSessionForm(FlaskForm):
     teams = TextAreaField("Tên các đội (mỗi dòng một đội)", validators=[Optional(), Length(max=5000)])
     max_team_members = IntegerField("Số thành viên tối đa mỗi đội", validators=[
         Optional(), NumberRange(1, 50, "Số thành viên tối đa mỗi đội phải từ 1 đến 50.")])
+    require_account = BooleanField("Người chơi phải đăng nhập (tên hiển thị là họ tên trong tài khoản; đổi điện "
+                                   "thoại thì đăng nhập lại là vào tiếp)")
     topics = SelectMultipleField("Rút câu hỏi từ các chủ đề", coerce=int, validate_choice=False,
                                  option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
     count = IntegerField("Số câu hỏi", default=10, validators=[Optional(), NumberRange(1, rules.MAX_QUESTIONS,

@@ -284,6 +284,7 @@ class LiveSettings:
     team_mode: bool = False
     teams: list[str] = field(default_factory=list)
     max_team_members: int | None = None
+    require_account: bool = False
 
 
 def check_settings(s: LiveSettings) -> None:

@@ -60,6 +60,8 @@ def join():
     s = None
     try:
         s = live.by_code(form.code.data or "")
+        if s.require_account and current_user.is_authenticated:
+            form.name.data = current_user.full_name  # the account's name, not one typed
         if not form.validate():
             message = next(iter(e for errors in form.errors.values() for e in errors), "Thông tin chưa hợp lệ.")
             return _join_page(form, s, message, 400)
@@ -94,18 +96,18 @@ def state(code: str):
         s = live.by_code(code)
     except DomainError as e:
         return jsonify(error="not_found", message=e.message), 404
-    resp = jsonify(live.player_view(s, live.player_for(s, _cookie(s))))
+    resp = jsonify(live.player_view(s, live.player_for(s, _cookie(s)), utcnow()))
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
-def sse(session_id: int, audiences: tuple[str, ...]) -> Response:
+def sse(s, audiences: tuple[str, ...]) -> Response:
     """A Server-Sent Events response; the database session is given back before the stream starts waiting."""
-    first = live.current_text(session_id)
+    first, key = live.current_text(s), s.push_key
     broker = live_push.broker()
     heartbeat = current_app.config.get("LIVE_HEARTBEAT_SECONDS", live_push.HEARTBEAT_SECONDS)
     db.session.remove()
-    resp = Response(stream_with_context(live_push.stream(broker, session_id, lambda: first, audiences, heartbeat)),
+    resp = Response(stream_with_context(live_push.stream(broker, key, lambda: first, audiences, heartbeat)),
                     mimetype="text/event-stream")
     resp.headers["Cache-Control"] = "no-cache, no-store"
     resp.headers["X-Accel-Buffering"] = "no"  # nginx passes each event on at once
@@ -118,7 +120,7 @@ def stream(code: str):
         s = live.by_code(code)
     except DomainError as e:
         return jsonify(error="not_found", message=e.message), 404
-    return sse(s.id, ("players",))
+    return sse(s, ("players",))
 
 
 @bp.post("/<code>/tra-loi")

@@ -44,6 +44,7 @@ class LiveSession(db.Model):
     team_mode: Mapped[bool] = mapped_column(Boolean, default=False)
     teams: Mapped[list] = mapped_column(JSON, default=list)  # team names, in the order shown
     max_team_members: Mapped[int | None]
+    require_account: Mapped[bool] = mapped_column(Boolean, default=False)  # players sign in (their account's name)
     question_ids: Mapped[list] = mapped_column(JSON, default=list)
     tiebreak_ids: Mapped[list] = mapped_column(JSON, default=list)
     phase: Mapped[str] = mapped_column(String(16), default="lobby")
@@ -64,6 +65,11 @@ class LiveSession(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     contest = relationship("Contest")
+
+    @property
+    def push_key(self) -> str:
+        """What names the session's push channels (services/live_push.py)."""
+        return f"{self.id}-{self.join_code}"
 
 
 class LivePlayer(db.Model):

@@ -6,18 +6,20 @@ servers) cannot both move it; answers are unique per player and question in the 
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import json
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain import live as rules
-from quizapp.domain.errors import DomainError
 from quizapp.domain.live import LiveError, LiveSettings, LiveState
 from quizapp.domain.text import normalize_text
 from quizapp.extensions import db
@@ -138,6 +140,7 @@ def _apply(s: LiveSession, settings: LiveSettings) -> None:
     s.seconds_per_question, s.scoring_rule, s.base_points = settings.seconds, settings.scoring_rule, settings.base_points
     s.team_mode, s.teams = settings.team_mode, list(settings.teams) if settings.team_mode else []
     s.max_team_members = settings.max_team_members if settings.team_mode else None
+    s.require_account = settings.require_account
 
 
 def update_session(s: LiveSession, settings: LiveSettings, now: datetime, actor: User | None,
@@ -168,12 +171,20 @@ def update_session(s: LiveSession, settings: LiveSettings, now: datetime, actor:
 ACTIONS = ("next", "pause", "resume", "scoreboard", "sudden_death")
 
 
-def control(session_id: int, action: str, now: datetime, actor: User | None) -> LiveSession:
-    """One step of the host, under a row lock; the new state is published after the commit."""
-    s = db.session.scalar(select(LiveSession).where(LiveSession.id == session_id).with_for_update())
+def control(session_id: int, action: str, now: datetime, actor: User | None,
+            seen_version: int | None = None) -> LiveSession:
+    """One step of the host, under a row lock; the new state is published after the commit.
+
+    `seen_version` is the state the host's screen showed: a step from an older one (a double press, a second
+    host screen) is refused instead of moving the session twice.
+    """
+    s = db.session.scalar(select(LiveSession).where(LiveSession.id == session_id).with_for_update()
+                          .execution_options(populate_existing=True))
     if s is None:
         raise LiveError("Không tìm thấy phiên thi.", "not_found")
     access.require(actor, s.contest_id, decide=True)
+    if seen_version is not None and seen_version != s.version:
+        raise LiveError("Màn hình chưa cập nhật bước mới nhất; đã tải lại, vui lòng bấm lại nếu cần.", "stale")
     state, seconds = state_of(s), s.seconds_per_question
     if action == "next":
         state = rules.advance(state, now, seconds)
@@ -225,6 +236,19 @@ def join(code: str, name: str, team: str, now: datetime, user: User | None = Non
     s = by_code(code)
     if s.phase == rules.FINAL:
         raise LiveError("Phiên thi đã kết thúc, không tham gia được nữa.", "finished")
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    if s.require_account:
+        if not signed_in:
+            raise LiveError("Phiên thi này yêu cầu đăng nhập: vui lòng đăng nhập bằng tài khoản dự thi rồi vào lại.",
+                            "sign_in")
+        again = db.session.scalar(select(LivePlayer).where(LivePlayer.session_id == s.id,
+                                                           LivePlayer.user_id == user.id))
+        if again is not None:  # the same account on another phone: the new phone takes over, the old one is out
+            token = secrets.token_urlsafe(24)
+            again.token_hash = token_hash(token)
+            db.session.commit()
+            return again, token
+        name = user.full_name
     name = normalize_text(name)
     if not name:
         raise LiveError("Vui lòng nhập tên hiển thị.", "name")
@@ -243,8 +267,7 @@ def join(code: str, name: str, team: str, now: datetime, user: User | None = Non
         team = ""
     token = secrets.token_urlsafe(24)
     player = LivePlayer(session_id=s.id, display_name=name, name_key=name.casefold(), team=team,
-                        token_hash=token_hash(token), user_id=user.id if user is not None and
-                        getattr(user, "is_authenticated", False) else None, joined_at=now)
+                        token_hash=token_hash(token), user_id=user.id if signed_in else None, joined_at=now)
     db.session.add(player)
     try:
         db.session.commit()
@@ -375,9 +398,9 @@ def answer_count(s: LiveSession) -> dict:
     return out
 
 
-def player_view(s: LiveSession, player: LivePlayer | None) -> dict:
+def player_view(s: LiveSession, player: LivePlayer | None, now: datetime) -> dict:
     """The polling fallback and a reconnecting phone: the public state, and this player's own answer."""
-    out = {"now": _now_ms(datetime.now(UTC)), "state": public_state(s)}
+    out = {"now": _now_ms(now), "state": public_state(s)}
     if player is not None:
         mine = db.session.scalar(select(LiveAnswer).where(LiveAnswer.player_id == player.id,
                                                           LiveAnswer.position == s.position))
@@ -387,23 +410,19 @@ def player_view(s: LiveSession, player: LivePlayer | None) -> dict:
 
 
 def publish_state(s: LiveSession) -> None:
-    live_push.publish(s.id, public_state(s))
+    live_push.publish(s.push_key, public_state(s), s.version)
     publish_count(s)
 
 
 def publish_count(s: LiveSession) -> None:
-    live_push.publish(s.id, answer_count(s), audience="host")
+    live_push.publish(s.push_key, answer_count(s), s.version, audience="host")
 
 
-def current_text(session_id: int) -> str:
+def current_text(s: LiveSession) -> str:
     """The latest published state of the session (built from the database when none is kept)."""
-    b = live_push.broker()
-    text = b.latest(live_push.channel(session_id))
+    text = live_push.broker().latest(live_push.channel(s.push_key))
     if text:
         return text
-    import json
-
-    s = db.session.get(LiveSession, session_id)
     return json.dumps(public_state(s), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -442,10 +461,5 @@ def published_board(s: LiveSession) -> list[list[str]]:
     """The published CSV's rows (the public page shows exactly the file)."""
     if not s.digest:
         raise LiveError("Kết quả phiên thi này chưa được công bố.", "not_found")
-    import csv
-    import io
-
     return list(csv.reader(io.StringIO(s.public_csv.decode("utf-8-sig"))))
 
-
-__all__ = ["DomainError", "LiveError", "LiveSettings", "QuestionSource"]

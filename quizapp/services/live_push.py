@@ -25,8 +25,10 @@ PREFIX = "quizapp:live:"
 LATEST_TTL = 2 * 86400
 
 
-def channel(session_id: int, audience: str = "players") -> str:
-    return f"{PREFIX}{session_id}:{audience}"
+def channel(key: str, audience: str = "players") -> str:
+    """A session's channel; `key` is LiveSession.push_key (id and join code: a database reset or restore that
+    gives an id again never meets the old session's kept state)."""
+    return f"{PREFIX}{key}:{audience}"
 
 
 class Subscription:
@@ -57,7 +59,7 @@ class LocalBroker:
     def __init__(self):
         self.cond = threading.Condition()
         self._subs: dict[str, set[Subscription]] = {}
-        self._latest: dict[str, str] = {}
+        self._latest: dict[str, tuple[int, str]] = {}
 
     def subscribe(self, channels: tuple[str, ...]) -> Subscription:
         sub = Subscription(self, channels)
@@ -81,24 +83,38 @@ class LocalBroker:
                 sub.pending.append((name, text))
             self.cond.notify_all()
 
+    def close(self) -> None:
+        """Nothing to stop in process."""
+
     def listeners(self, name: str) -> int:
         with self.cond:
             return len(self._subs.get(name, ()))
 
     # the embedded default keeps the latest text itself
-    def publish(self, name: str, text: str, keep: bool = True) -> None:
-        if keep:
-            with self.cond:
-                self._latest[name] = text
+    def publish(self, name: str, text: str, version: int) -> None:
+        """Deliver `text`; keep it as the channel's latest unless a newer version is kept already (two steps
+        committed in one order may be published in the other)."""
+        with self.cond:
+            kept = self._latest.get(name)
+            if kept is None or kept[0] <= version:
+                self._latest[name] = (version, text)
         self.deliver(name, text)
 
     def latest(self, name: str) -> str | None:
         with self.cond:
-            return self._latest.get(name)
+            kept = self._latest.get(name)
+            return kept[1] if kept else None
 
-    def forget(self, name: str) -> None:
-        with self.cond:
-            self._latest.pop(name, None)
+
+# Keep the text as the latest unless a newer version is kept, then publish it: one round trip, atomic.
+_PUBLISH_LUA = """
+local kept = tonumber(redis.call('GET', KEYS[2]) or '-1')
+if tonumber(ARGV[2]) >= kept then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+end
+return redis.call('PUBLISH', ARGV[4], ARGV[1])
+"""
 
 
 class RedisBroker(LocalBroker):
@@ -109,9 +125,11 @@ class RedisBroker(LocalBroker):
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        self._publish = self._redis.register_script(_PUBLISH_LUA)
         self._url = url
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._stop = threading.Event()
 
     def subscribe(self, channels: tuple[str, ...]) -> Subscription:
         self._ensure_listener()
@@ -127,39 +145,50 @@ class RedisBroker(LocalBroker):
         import redis
 
         pause = 0.5
-        while True:
+        while not self._stop.is_set():
             try:
                 client = redis.Redis.from_url(self._url, socket_connect_timeout=2, health_check_interval=30)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.psubscribe(PREFIX + "*")
                 pause = 0.5
-                for message in pubsub.listen():
-                    if message.get("type") == "pmessage":
+                while not self._stop.is_set():
+                    message = pubsub.get_message(timeout=1.0)  # returns as soon as a message arrives
+                    if message and message.get("type") == "pmessage":
                         name, data = message["channel"], message["data"]
                         self.deliver(name.decode() if isinstance(name, bytes) else name,
                                      data.decode() if isinstance(data, bytes) else data)
+                pubsub.close()
+                client.close()
             except Exception as e:  # noqa: BLE001  (Redis away: streams keep their heartbeat; pages fall back to polling)
                 log.warning("live push: Redis listener lost (%s); retrying in %.1f s", type(e).__name__, pause)
-                time.sleep(pause)
+                self._stop.wait(pause)
                 pause = min(pause * 2, 10)
 
-    def publish(self, name: str, text: str, keep: bool = True) -> None:
-        pipe = self._redis.pipeline(transaction=False)
-        if keep:
-            pipe.set(name + ":latest", text, ex=LATEST_TTL)
-        pipe.publish(name, text)
-        pipe.execute()
+    def close(self) -> None:
+        """Stop the listener thread (tests; a process simply exits)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._redis.close()
+
+    def publish(self, name: str, text: str, version: int) -> None:
+        self._publish(keys=[name + ":latest", name + ":version"], args=[text, version, LATEST_TTL, name])
 
     def latest(self, name: str) -> str | None:
         value = self._redis.get(name + ":latest")
         return value.decode() if isinstance(value, bytes) else value
 
-    def forget(self, name: str) -> None:
-        self._redis.delete(name + ":latest")
-
 
 _brokers: dict[str | None, LocalBroker] = {}
 _brokers_lock = threading.Lock()
+
+
+def reset() -> None:
+    """Forget every broker of this process, stopping their listeners (tests: ids restart after truncation)."""
+    with _brokers_lock:
+        for b in _brokers.values():
+            b.close()
+        _brokers.clear()
 
 
 def broker_for(redis_url: str | None) -> LocalBroker:
@@ -176,11 +205,11 @@ def broker() -> LocalBroker:
     return broker_for(current_app.config.get("REDIS_URL"))
 
 
-def publish(session_id: int, payload: dict, audience: str = "players", keep: bool = True) -> None:
+def publish(key: str, payload: dict, version: int, audience: str = "players") -> None:
     """Send a state to every stream of the session; failures are logged, never fail the host's step."""
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     try:
-        broker().publish(channel(session_id, audience), text, keep)
+        broker().publish(channel(key, audience), text, version)
     except Exception as e:  # noqa: BLE001  (the step is saved; phones still get it by polling or on reconnect)
         log.warning("live push: publish failed (%s)", type(e).__name__)
 
@@ -190,10 +219,10 @@ def _event(text: str, name: str = "state") -> str:
     return f"event: {name}\ndata: {{\"now\":{now_ms},\"state\":{text}}}\n\n"
 
 
-def stream(b: LocalBroker, session_id: int, initial: Callable[[], str], audiences: tuple[str, ...] = ("players",),
+def stream(b: LocalBroker, key: str, initial: Callable[[], str], audiences: tuple[str, ...] = ("players",),
            heartbeat: float = HEARTBEAT_SECONDS, lifetime: float = STREAM_SECONDS) -> Iterator[str]:
     """The SSE text of one connection: the current state first, then every change, a comment every `heartbeat`."""
-    names = tuple(channel(session_id, a) for a in audiences)
+    names = tuple(channel(key, a) for a in audiences)
     sub = b.subscribe(names)  # before reading the current state: a step taken in between is not lost
     try:
         yield f"retry: {RETRY_MS}\n\n"

@@ -11,10 +11,10 @@
   function act(action) {
     if (busy) return;
     busy = true;
-    QzLive.post(d.control, d.csrf, { action: action }).then(function (res) {
+    QzLive.post(d.control, d.csrf, { action: action, v: state ? state.v : null }).then(function (res) {
       busy = false;
       $("host-msg").textContent = res.ok ? "" : (res.data.message || "Chưa thực hiện được.");
-      if (res.ok && (!state || res.data.v > state.v)) live.poll();
+      if (!res.ok || !state || res.data.v > state.v) live.poll();
     }, function () { busy = false; $("host-msg").textContent = "Mất kết nối, hãy thử lại."; });
   }
   document.querySelectorAll(".host-controls button[data-action]").forEach(function (b) {

@@ -20,9 +20,9 @@ from tests.live_factories import correct_option, make_live, wrong_option
 @pytest.fixture(autouse=True)
 def _fresh_broker():
     """Session ids restart after each test's truncation: no state kept from an earlier test's session."""
-    live_push._brokers.clear()
+    live_push.reset()
     yield
-    live_push._brokers.clear()
+    live_push.reset()
 
 
 def step(s, action, now, host):
@@ -157,11 +157,11 @@ def test_staff_of_another_contest_cannot_move_the_session(db_session, now):
 def test_every_step_is_pushed_to_the_open_streams(db_session, now):
     s, host = make_live(now)
     b = live_push.broker()
-    sub = b.subscribe((live_push.channel(s.id),))
+    sub = b.subscribe((live_push.channel(s.push_key),))
     try:
         step(s, "next", now, host)
         name, text = sub.get(timeout=2)
-        assert '"phase":"question"' in text and name == live_push.channel(s.id)
+        assert '"phase":"question"' in text and name == live_push.channel(s.push_key)
     finally:
         sub.close()
 
@@ -186,3 +186,125 @@ def test_the_export_and_the_published_board_with_its_sha256(db_session, now, app
     assert live.published_board(s)[1][:2] == ["1", "Nguyễn Văn An"]
     with pytest.raises(DomainError, match="đã công bố"):
         live.publish_results(s, now, host)
+
+
+def test_a_step_from_a_screen_that_missed_the_last_one_is_refused(db_session, now):
+    s, host = make_live(now)
+    seen = s.version
+    live.control(s.id, "next", now, host, seen_version=seen)
+    with pytest.raises(DomainError, match="chưa cập nhật"):  # a double press of the clicker
+        live.control(s.id, "next", now, host, seen_version=seen)
+    assert (s.phase, s.position) == (rules.QUESTION, 0)
+
+
+def test_a_session_for_signed_in_players_uses_the_accounts_name_and_follows_it_to_a_new_phone(db_session, now):
+    from tests.factories import make_user
+
+    s, host = make_live(now, require_account=True)
+    with pytest.raises(DomainError, match="yêu cầu đăng nhập"):
+        live.join(s.join_code, "Khách", "", now)
+    user = make_user(5, full_name="Phạm Minh Tĩnh")
+    first, old_token = live.join(s.join_code, "tên gõ vào", "", now, user)
+    assert first.display_name == "Phạm Minh Tĩnh"
+    again, new_token = live.join(s.join_code, "", "", now, user)
+    assert again.id == first.id and new_token != old_token
+    assert live.player_for(s, old_token) is None and live.player_for(s, new_token).id == first.id
+
+
+def test_the_stream_sends_the_current_state_then_changes_and_heartbeats():
+    b = live_push.LocalBroker()
+    out = live_push.stream(b, "41-123456", lambda: '{"v":1}', heartbeat=0.01, lifetime=0.3)
+    assert next(out).startswith("retry: ")
+    assert '"state":{"v":1}' in next(out)
+    b.publish(live_push.channel("41-123456"), '{"v":2}', 2)
+    assert next(out).startswith("event: state\ndata: ")
+    assert next(out) == ": heartbeat\n\n"
+    out.close()
+    assert b.listeners(live_push.channel("41-123456")) == 0  # a closed stream leaves nothing subscribed
+
+
+def test_an_older_step_published_late_never_replaces_the_kept_latest_state():
+    b = live_push.LocalBroker()
+    name = live_push.channel("42-123456")
+    b.publish(name, '{"v":5}', 5)
+    b.publish(name, '{"v":4}', 4)
+    assert b.latest(name) == '{"v":5}'
+
+
+def _redis_or_skip():
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/12"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return url
+
+
+def test_with_redis_a_step_published_by_one_server_reaches_the_streams_of_another():
+    import uuid
+
+    url = _redis_or_skip()
+    session_id = uuid.uuid4().hex
+    one, other = live_push.RedisBroker(url), live_push.RedisBroker(url)  # two processes' brokers
+    sub = other.subscribe((live_push.channel(session_id),))
+    try:
+        for _ in range(50):  # the listener thread subscribes in the background
+            one.publish(live_push.channel(session_id), '{"v":1}', 1)
+            got = sub.get(timeout=0.1)
+            if got:
+                break
+        assert got == (live_push.channel(session_id), '{"v":1}')
+        one.publish(live_push.channel(session_id), '{"v":0}', 0)
+        assert other.latest(live_push.channel(session_id)) == '{"v":1}'  # kept across servers, newest wins
+    finally:
+        sub.close()
+        one._redis.delete(*[live_push.channel(session_id) + k for k in (":latest", ":version")])
+        one.close()
+        other.close()
+
+
+@pytest.mark.postgres
+def test_parallel_answers_and_host_presses_count_once_on_postgresql(app, now):
+    """Eight taps of one phone at once make one answer; two hosts pressing "next" at once make one step."""
+    import threading
+
+    from quizapp.models import LivePlayer, LiveSession, User
+
+    with app.app_context():
+        s, host = make_live(now, seconds=60)
+        player, _ = live.join(s.join_code, "An", "", now)
+        ids = (s.id, player.id, host.id, s.version)
+        live.control(s.id, "next", now, host)
+        option = correct_option(s, 0)
+    results = []
+
+    def tap(kind, barrier):
+        with app.app_context():
+            session = db.session.get(LiveSession, ids[0])
+            barrier.wait()
+            try:
+                if kind == "answer":
+                    live.answer(session, db.session.get(LivePlayer, ids[1]), 0, option, now + timedelta(seconds=1))
+                else:
+                    live.control(ids[0], "next", now + timedelta(seconds=2), db.session.get(User, ids[2]), ids[3] + 1)
+                results.append((kind, "ok"))
+            except DomainError as e:
+                results.append((kind, e.code))
+            finally:
+                db.session.remove()
+
+    for kind, n in (("answer", 6), ("next", 2)):
+        barrier = threading.Barrier(n)
+        threads = [threading.Thread(target=tap, args=(kind, barrier)) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    answers = sorted(r for k, r in results if k == "answer")
+    steps = sorted(r for k, r in results if k == "next")
+    assert answers == ["answered"] * 5 + ["ok"]
+    assert steps == ["ok", "stale"]
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(LiveAnswer.id))) == 1
+        assert db.session.get(LiveSession, ids[0]).phase == rules.REVEAL

@@ -17,9 +17,9 @@ from tests.live_factories import correct_option, make_live
 @pytest.fixture(autouse=True)
 def _fresh_broker():
     """Session ids restart after each test's truncation: no state kept from an earlier test's session."""
-    live_push._brokers.clear()
+    live_push.reset()
     yield
-    live_push._brokers.clear()
+    live_push.reset()
 
 
 def _join(client, code, name="Nguyễn Văn An", team=""):
@@ -117,13 +117,15 @@ def test_a_player_joins_answers_once_and_rejoins_where_the_session_is(app, clien
 def test_the_stream_starts_with_the_current_state_and_is_not_buffered(app, client):
     _, code, _ = _live(app)
     resp = client.get(f"/truc-tiep/{code}/luong")
-    assert resp.mimetype == "text/event-stream" and resp.headers["X-Accel-Buffering"] == "no"
-    chunks = iter(resp.response)
-    assert next(chunks).startswith(b"retry:")
-    first = next(chunks).decode()
-    assert first.startswith("event: state\ndata: ")
-    assert json.loads(first.split("data: ", 1)[1])["state"]["phase"] == "lobby"
-    resp.close()
+    try:
+        assert resp.mimetype == "text/event-stream" and resp.headers["X-Accel-Buffering"] == "no"
+        chunks = iter(resp.response)
+        assert next(chunks).startswith(b"retry:")
+        first = next(chunks).decode()
+        assert first.startswith("event: state\ndata: ")
+        assert json.loads(first.split("data: ", 1)[1])["state"]["phase"] == "lobby"
+    finally:
+        resp.close()
 
 
 def test_host_steps_are_refused_to_players_and_to_other_contests_staff(app, client, login):
