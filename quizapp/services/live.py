@@ -288,14 +288,14 @@ def answer(s: LiveSession, player: LivePlayer, position: int, option_id: int, no
     state = state_of(s)
     rules.check_answer(state, position, now)
     question_id = _question_id(s, position)
-    option = db.session.get(QuestionOption, option_id)
-    if option is None or option.question_id != question_id:
+    correct = _key(question_id).get(option_id)
+    if correct is None:
         raise LiveError("Lựa chọn không hợp lệ.", "option")
     elapsed = rules.elapsed_ms(state, now)
-    pts = 0 if state.is_sudden_death else rules.points(s.scoring_rule, s.base_points, option.is_correct, elapsed,
+    pts = 0 if state.is_sudden_death else rules.points(s.scoring_rule, s.base_points, correct, elapsed,
                                                        s.seconds_per_question * 1000)
     row = LiveAnswer(session_id=s.id, player_id=player.id, position=position, question_id=question_id,
-                     option_id=option.id, correct=option.is_correct, accepted_at=now, elapsed_ms=elapsed, points=pts)
+                     option_id=option_id, correct=correct, accepted_at=now, elapsed_ms=elapsed, points=pts)
     db.session.add(row)
     try:
         db.session.commit()
@@ -304,6 +304,23 @@ def answer(s: LiveSession, player: LivePlayer, position: int, option_id: int, no
         raise LiveError("Bạn đã trả lời câu này rồi: mỗi câu chỉ được trả lời một lần.", "answered") from None
     publish_count(s)
     return row
+
+
+_keys: dict[tuple[str, int], dict[int, bool]] = {}  # (database, question version id) → {option id: is correct}
+
+
+def _key(question_id: int) -> dict[int, bool]:
+    """A question version's options and which is right. A version never changes (an edit makes a new one), so
+    each process reads it once: 300 phones answering at once do not ask the database for it 300 times."""
+    cache_key = (db.engine.url.render_as_string(), question_id)
+    key = _keys.get(cache_key)
+    if key is None:
+        key = dict(db.session.execute(select(QuestionOption.id, QuestionOption.is_correct)
+                                      .where(QuestionOption.question_id == question_id)).all())
+        if len(_keys) > 5000:
+            _keys.clear()
+        _keys[cache_key] = key
+    return key
 
 
 def _question_id(s: LiveSession, position: int) -> int:
@@ -388,9 +405,11 @@ def public_state(s: LiveSession) -> dict:
 
 
 def answer_count(s: LiveSession) -> dict:
-    n = db.session.scalar(select(func.count(LiveAnswer.id)).where(LiveAnswer.session_id == s.id,
-                                                                  LiveAnswer.position == s.position)) or 0
-    players = db.session.scalar(select(func.count(LivePlayer.id)).where(LivePlayer.session_id == s.id)) or 0
+    """What the host screen counts: answers to the current question and players (one query)."""
+    answered = (select(func.count(LiveAnswer.id)).where(LiveAnswer.session_id == s.id,
+                                                        LiveAnswer.position == s.position).scalar_subquery())
+    joined = select(func.count(LivePlayer.id)).where(LivePlayer.session_id == s.id).scalar_subquery()
+    n, players = db.session.execute(select(answered, joined)).one()
     out = {"v": s.version, "position": s.position, "answered": n, "players": players}
     if s.phase == rules.LOBBY:  # the host screen lists who has joined (the phones are not told each time)
         out["names"] = list(reversed(db.session.scalars(select(LivePlayer.display_name).where(

@@ -8,6 +8,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
+from tests.browser.a11y import serious_violations
 from tests.browser.test_contestant_journey import fits_a_small_phone
 
 HOST_SCREEN = {"viewport": {"width": 1280, "height": 720}, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
@@ -62,12 +63,15 @@ def test_a_host_and_three_phones_run_a_whole_session_and_the_export_matches_the_
         host.goto(f"{live.url}/quan-tri/cuoc-thi/{session['slug']}/truc-tiep/{session['id']}/man-hinh")
         assert host.locator(".host-qr svg").is_visible()
         assert host.locator(".host-code-big").inner_text() == session["code"]
+        assert serious_violations(host) == []
 
         phones = []
         for name in NAMES:
             page = phone().new_page()
             page.goto(f"{live.url}/truc-tiep?ma={session['code']}")
             fits_a_small_phone(page)
+            if not phones:
+                assert serious_violations(page) == []
             page.get_by_label("Tên hiển thị").fill(name)
             page.get_by_role("button", name="Vào phòng thi").click()
             page.get_by_text("Bạn đã vào phòng thi").wait_for()
@@ -82,6 +86,8 @@ def test_a_host_and_three_phones_run_a_whole_session_and_the_export_matches_the_
         for p in phones:
             wait_question(p, 1)
             assert p.locator("#q-text").inner_text() == host.locator("#h-qtext").inner_text()
+        fits_a_small_phone(phones[0])
+        assert serious_violations(phones[0]) == [] and serious_violations(host) == []
         tap(phones[0], session["correct"][0])
         phones[0].get_by_text("Đã ghi nhận").wait_for()
         tap_other(phones[1], session["correct"][0])
@@ -95,6 +101,7 @@ def test_a_host_and_three_phones_run_a_whole_session_and_the_export_matches_the_
         assert host.locator(".host-option.is-correct .host-count").inner_text() == "2"
         phones[0].locator("#r-verdict", has_text="Chính xác!").wait_for()
         phones[1].locator("#r-verdict", has_text="Chưa đúng.").wait_for()
+        assert serious_violations(host) == []
         host.keyboard.press("ArrowRight")
         host.locator("#h-board-title", has_text="Bảng điểm sau câu 1").wait_for()
         assert host.locator("#h-table tbody tr").count() == 3

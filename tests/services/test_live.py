@@ -19,10 +19,12 @@ from tests.live_factories import correct_option, make_live, wrong_option
 
 @pytest.fixture(autouse=True)
 def _fresh_broker():
-    """Session ids restart after each test's truncation: no state kept from an earlier test's session."""
+    """Ids restart after each test's truncation: no state or question kept from an earlier test."""
     live_push.reset()
+    live._keys.clear()  # question ids restart too
     yield
     live_push.reset()
+    live._keys.clear()
 
 
 def step(s, action, now, host):
