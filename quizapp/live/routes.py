@@ -29,6 +29,12 @@ COOKIE = "qz_live_{}"
 COOKIE_DAYS = 2
 
 
+@bp.app_template_global()
+def published_live_sessions(contest_id: int):
+    """For the contest's public page: its live sessions with published results."""
+    return live.published_sessions(contest_id)
+
+
 def _cookie(s) -> str | None:
     return request.cookies.get(COOKIE.format(s.id))
 

@@ -476,6 +476,13 @@ def publish_results(s: LiveSession, now: datetime, actor: User | None) -> LiveSe
     return s
 
 
+def published_sessions(contest_id: int) -> list[LiveSession]:
+    """The contest's live sessions whose results are published, newest first (for its public page)."""
+    return list(db.session.scalars(select(LiveSession).where(LiveSession.contest_id == contest_id,
+                                                             LiveSession.digest.is_not(None))
+                                   .order_by(LiveSession.published_at.desc())))
+
+
 def published_board(s: LiveSession) -> list[list[str]]:
     """The published CSV's rows (the public page shows exactly the file)."""
     if not s.digest:

@@ -173,6 +173,20 @@ def test_the_published_board_and_its_file_match_the_sha256(app, client, login):
     assert digest in page and "Trần Thị Bình" in page
     data = client.get(f"/truc-tiep/{code}/ket-qua.csv").data
     assert hashlib.sha256(data).hexdigest() == digest
+    contest_page = client.get(f"/cuoc-thi/{s.contest.slug}").get_data(as_text=True)
+    assert "Kết quả hội thi trực tiếp" in contest_page and f"/truc-tiep/{code}/ket-qua" in contest_page
+
+
+def test_a_team_player_picks_the_team_on_the_join_page(app, client):
+    with app.app_context():
+        s, _ = make_live(utcnow(), team_mode=True, teams=["Xã Bản Lầu", "Phường Cam Đường"])
+        code = s.join_code
+    page = client.get(f"/truc-tiep?ma={code}").get_data(as_text=True)
+    assert "Phường Cam Đường" in page and "— Chọn đội —" in page
+    refused = _join(client, code, "An", "")
+    assert refused.status_code == 400 and "Vui lòng chọn đội của bạn" in refused.get_data(as_text=True)
+    assert _join(client, code, "An", "Phường Cam Đường").status_code == 302
+    assert "Phường Cam Đường" in client.get(f"/truc-tiep/{code}").get_data(as_text=True)
 
 
 def test_an_unpublished_board_is_not_public(app, client):
