@@ -37,6 +37,7 @@ TIE_BREAK_TEXT = ("Bằng điểm thì xếp trên là người (đội) có t�
                   "người dẫn chương trình cho trả lời câu hỏi phụ: đúng trước, nhanh hơn trước.")
 MIN_SECONDS, MAX_SECONDS = 5, 300
 MAX_QUESTIONS = 100
+MAX_TEAMS, TEAM_NAME_MAX = 100, 120
 OPTION_LETTERS = "ABCDEFGH"
 
 
@@ -300,6 +301,8 @@ def check_settings(s: LiveSettings) -> None:
     if s.team_mode:
         if len(s.teams) < 2:
             raise LiveError("Thi theo đội cần ít nhất hai đội (mỗi dòng một tên đội).", "teams")
+        if len(s.teams) > MAX_TEAMS or any(len(t) > TEAM_NAME_MAX for t in s.teams):
+            raise LiveError(f"Tối đa {MAX_TEAMS} đội, tên mỗi đội tối đa {TEAM_NAME_MAX} ký tự.", "teams")
         if len({t.casefold() for t in s.teams}) != len(s.teams):
             raise LiveError("Tên các đội không được trùng nhau.", "teams")
         if s.max_team_members is not None and not 1 <= s.max_team_members <= 50:

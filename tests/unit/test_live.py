@@ -128,6 +128,7 @@ def test_option_counts_follow_the_order_shown():
     (LiveSettings("Chung kết", 20, "lucky"), "Cách tính điểm"),
     (LiveSettings("Chung kết", 20, live.SPEED, team_mode=True, teams=["Xã A"]), "ít nhất hai đội"),
     (LiveSettings("Chung kết", 20, live.SPEED, team_mode=True, teams=["Xã A", "xã a"]), "trùng"),
+    (LiveSettings("Chung kết", 20, live.SPEED, team_mode=True, teams=["Xã A", "X" * 121]), "tối đa 120 ký tự"),
 ])
 def test_settings_that_cannot_run_are_refused_in_vietnamese(settings, message):
     with pytest.raises(LiveError, match=message):
