@@ -140,7 +140,8 @@ def host(contest, access, live_id: int):
 @contest_staff(decide=True)
 def control(contest, access, live_id: int):
     s = _session(contest, live_id)
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    data = data if isinstance(data, dict) else {}
     action, seen = data.get("action"), data.get("v")
     if action not in live.ACTIONS or not (seen is None or (isinstance(seen, int) and not isinstance(seen, bool))):
         return jsonify(error="action", message="Thao tác không hợp lệ."), 400

@@ -138,9 +138,10 @@ def answer(code: str):
         if player is None:
             return jsonify(error="not_player", message="Bạn chưa tham gia phiên thi này. Vui lòng nhập tên để "
                                                        "tham gia."), 403
-        data = request.get_json(silent=True) or {}
+        data = request.get_json(silent=True)
+        data = data if isinstance(data, dict) else {}
         position, option = data.get("position"), data.get("option")
-        if not isinstance(position, int) or not isinstance(option, int) or isinstance(position, bool):
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (position, option)):
             return jsonify(error="bad_input", message="Câu trả lời không hợp lệ."), 400
         row = live.answer(s, player, position, option, now)
     except DomainError as e:

@@ -103,8 +103,9 @@ def test_a_player_joins_answers_once_and_rejoins_where_the_session_is(app, clien
     assert answer.status_code == 200 and answer.get_json()["message"] == "Đã ghi nhận"
     again = client.post(f"/truc-tiep/{code}/tra-loi", json={"position": 0, "option": option})
     assert again.status_code == 409 and "chỉ được trả lời một lần" in again.get_json()["message"]
-    bad = client.post(f"/truc-tiep/{code}/tra-loi", json={"position": "0", "option": None})
-    assert bad.status_code == 400 and bad.get_json()["message"] == "Câu trả lời không hợp lệ."
+    for body in ({"position": "0", "option": None}, {"position": 0, "option": True}, [1, 2]):
+        bad = client.post(f"/truc-tiep/{code}/tra-loi", json=body)
+        assert bad.status_code == 400 and bad.get_json()["message"] == "Câu trả lời không hợp lệ."
     # A reload (same cookie) is the same player, on the open question, with its answer remembered.
     state = client.get(f"/truc-tiep/{code}/trang-thai").get_json()
     assert state["state"]["phase"] == "question" and state["player"]["answered"] == option
@@ -158,8 +159,9 @@ def test_the_published_board_and_its_file_match_the_sha256(app, client, login):
     s = _session(app, session_id)
     login(host)
     control = _host_url(s, "/dieu-khien")
-    wrong = client.post(control, json={"action": "pause_all"})
-    assert wrong.status_code == 400 and wrong.get_json()["message"] == "Thao tác không hợp lệ."
+    for body in ({"action": "pause_all"}, ["next"], {"action": "next", "v": "1"}):
+        wrong = client.post(control, json=body)
+        assert wrong.status_code == 400 and wrong.get_json()["message"] == "Thao tác không hợp lệ."
     early = client.post(control, json={"action": "scoreboard"})
     assert early.status_code == 409 and "sau khi đã công bố đáp án" in early.get_json()["message"]
     for _ in range(3 * 3):  # lobby → (question → reveal → scoreboard) × 2 → question → reveal → final
