@@ -108,9 +108,10 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.api.routes import bp as api_bp
     from quizapp.auth.routes import bp as auth_bp
     from quizapp.contest.routes import bp as contest_bp
+    from quizapp.live.routes import bp as live_bp
     from quizapp.personal.routes import bp as personal_bp
     from quizapp.public.routes import bp as public_bp
 
-    for bp in (public_bp, auth_bp, contest_bp, personal_bp, api_bp, leaderboard_api_bp):
+    for bp in (public_bp, auth_bp, contest_bp, personal_bp, api_bp, leaderboard_api_bp, live_bp):
         app.register_blueprint(bp)
     admin.register(app)

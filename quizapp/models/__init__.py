@@ -2,6 +2,7 @@
 from quizapp.models.attempt import Answer, Attempt, AttemptQuestion
 from quizapp.models.bank import Collection, LegalDocument, Question, QuestionOption, Topic
 from quizapp.models.contest import Contest, ContestTopic, Round, Track
+from quizapp.models.live import LiveAnswer, LivePlayer, LiveSession
 from quizapp.models.org import Area, OrganizingBody, Unit
 from quizapp.models.people import OneTimeToken, Registration, StaffMembership, User
 from quizapp.models.privacy import DataRequest
@@ -14,4 +15,5 @@ __all__ = [
     "Answer", "Area", "Attempt", "AttemptQuestion", "AuditLog", "Contest", "DuplicateCandidate", "Question",
     "QuestionOption", "Registration", "ReviewFlag", "Round", "Topic", "Track", "Unit", "User", "UTCDateTime", "utcnow",
     "ContestEntry", "CountedEntry", "DataRequest", "EntryReview", "ResultEntry", "ResultSet",
+    "LiveAnswer", "LivePlayer", "LiveSession",
 ]

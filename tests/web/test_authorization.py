@@ -12,9 +12,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from quizapp.domain.live import LiveSettings
 from quizapp.extensions import db
 from quizapp.models import DuplicateCandidate, Question, ReviewFlag, StaffMembership, utcnow
-from quizapp.services import results
+from quizapp.services import live, results
 from tests.factories import make_contest, make_staff, register_contestant
 from tests.results_factories import make_world
 
@@ -27,7 +28,8 @@ PUBLIC = {"public.home", "public.contest_page", "public.healthz", "public.privac
           "api.list_units", "api.login", "api.register", "leaderboard_api.get_area_table",
           "leaderboard_api.get_leaderboard", "leaderboard_api.get_unit_table", "contest.register",
           "public.certificate_lookup", "public.certificate_verify", "auth.forgot_password",
-          "api.create_password_reset"}
+          "api.create_password_reset", "live.join_page", "live.join", "live.play", "live.state", "live.stream",
+          "live.answer", "live.results", "live.results_csv"}
 SIGNED_IN = {"auth.logout", "contest.overview", "contest.start", "contest.attempt_page", "contest.attempt_form",
              "contest.result", "api.get_attempt", "api.save_answer", "api.start_attempt", "api.submit_attempt",
              "leaderboard_api.get_my_standing", "contest.history", "contest.certificate_pdf",
@@ -43,7 +45,7 @@ ADMIN_SITE = {"admin_staff.index", "admin_staff.detail", "admin_staff.lock", "ad
 ENTRY = {"review.entry", "review.edit_identity", "review.disqualify", "review.restore",
          "admin_people.reset_password"}  # one entry (of unit 1): a moderator of unit 2 never reaches it
 CONTEST_PREFIXES = ("admin.contest_home", "admin_contests.", "admin_rounds.", "admin_places.", "admin_people.",
-                    "admin_results.", "review.")
+                    "admin_results.", "review.", "admin_live.")
 
 
 def classify(endpoint: str) -> str:
@@ -80,11 +82,14 @@ def world(_migrated_app):
         make_staff("btc-b", "organizer", [b])
         make_staff("qtv", admin=True)
         member = db.session.scalar(select(StaffMembership.id).where(StaffMembership.user_id == organizer.id))
+        live_session = live.create_session(a, LiveSettings("Hội thi", 20, "fixed"), live.QuestionSource(
+            picked_ids=(db.session.scalar(select(Question.id)),)), now, organizer)
         values = {"slug": a.slug, "round_id": w.round.id, "result_id": result.id, "registration_id": entry.id,
                   "attempt_id": _attempt_of(entry.id),
                   "candidate_id": cand.id, "flag_id": flag.id, "user_id": organizer.id, "member_id": member,
                   "question_id": db.session.scalar(select(Question.id)), "fmt": "csv", "version": 1,
-                  "token": "x" * 32, "filename": "css/app.css", "code": "ABCDEFGHIJKL", "request_id": 1}
+                  "token": "x" * 32, "filename": "css/app.css", "code": "ABCDEFGHIJKL", "request_id": 1,
+                  "live_id": live_session.id}
         logins = {"contestant": contestant.user.phone, "moderator_other_unit": "kd-a2",
                   "organizer_other_contest": "btc-b", "organizer": "btc-a", "admin": "qtv"}
     yield values, logins
