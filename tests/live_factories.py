@@ -3,9 +3,22 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from quizapp.domain import live as rules
-from quizapp.services import live
+from quizapp.services import live, live_push
 from tests.factories import make_bank, make_contest, make_staff
+
+
+@pytest.fixture(autouse=True)
+def fresh_live_state():
+    """Ids restart after each test's truncation: no broker state or question key kept from an earlier test.
+    Autouse in every module that imports it."""
+    live_push.reset()
+    live._keys.clear()  # question ids restart too
+    yield
+    live_push.reset()
+    live._keys.clear()
 
 
 def make_live(now, slug="hoi-thi", rule=rules.FIXED, seconds=20, count=3, team_mode=False, teams=(), tiebreaks=1,

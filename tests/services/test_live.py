@@ -14,17 +14,12 @@ from quizapp.extensions import db
 from quizapp.models import LiveAnswer
 from quizapp.services import live, live_push
 from tests.factories import make_contest, make_staff
-from tests.live_factories import correct_option, make_live, wrong_option
-
-
-@pytest.fixture(autouse=True)
-def _fresh_broker():
-    """Ids restart after each test's truncation: no state or question kept from an earlier test."""
-    live_push.reset()
-    live._keys.clear()  # question ids restart too
-    yield
-    live_push.reset()
-    live._keys.clear()
+from tests.live_factories import (
+    correct_option,
+    fresh_live_state,  # noqa: F401  (an autouse fixture)
+    make_live,
+    wrong_option,
+)
 
 
 def step(s, action, now, host):

@@ -5,23 +5,15 @@ import hashlib
 import json
 from datetime import timedelta
 
-import pytest
-
 from quizapp.extensions import db
 from quizapp.models import Contest, LiveSession, Unit, User, utcnow
-from quizapp.services import live, live_push
+from quizapp.services import live
 from tests.factories import make_contest, make_staff
-from tests.live_factories import correct_option, make_live
-
-
-@pytest.fixture(autouse=True)
-def _fresh_broker():
-    """Ids restart after each test's truncation: no state or question kept from an earlier test."""
-    live_push.reset()
-    live._keys.clear()  # question ids restart too
-    yield
-    live_push.reset()
-    live._keys.clear()
+from tests.live_factories import (
+    correct_option,
+    fresh_live_state,  # noqa: F401  (an autouse fixture)
+    make_live,
+)
 
 
 def _join(client, code, name="Nguyễn Văn An", team=""):
