@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quizapp.extensions import db
 from quizapp.models.types import UTCDateTime, utcnow
 
-# The columns a board is ordered by, after its filters; see services/leaderboard.py for how they are read.
+# The columns a board is ordered by, after its filters; see services/leaderboard/boards.py for how they are read.
 _ROUND_ORDER = ("correct", "prediction", "duration_ms", "submitted_at", "attempt_id")
 _CONTEST_ORDER = ("correct", "duration_ms", "last_submitted_at", "registration_id")
 
@@ -33,7 +33,7 @@ class CountedEntry(db.Model):
 
     One row per (round, registration) that finished an attempt; `correct` is NULL when no attempt counts
     (e.g. no perfect attempt under "earliest perfect"), so the row counts for participation but not for
-    ranking. Disqualified registrations have no row. Kept by services/leaderboard.py inside the grading
+    ranking. Disqualified registrations have no row. Kept by services/leaderboard_store.py inside the grading
     transaction; `prediction` is NULL when the round asks no prediction question.
     """
 
