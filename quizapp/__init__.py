@@ -44,7 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = StrictJSONProvider(app)
     app.url_map.converters["int"] = BoundedIntConverter  # before the blueprints add their rules
     _init_extensions(app)
-    from quizapp.services import attempts
+    from quizapp.services import attempts, caches
+
+    caches.clear_all()  # every app starts cold (services/caches.py)
 
     # One setting per process. Tests see every bank change at once unless they ask otherwise.
     attempts.BANK_RECHECK_SECONDS = (0.0 if app.testing and "BANK_RECHECK_SECONDS" not in (config or {})

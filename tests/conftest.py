@@ -169,9 +169,9 @@ def app(_migrated_app):
     """The app on an empty, migrated database (emptied again after each test)."""
     yield _migrated_app
     from quizapp.extensions import db
-    from quizapp.services import attempts
+    from quizapp.services import caches
 
-    attempts._candidates.clear()  # ids restart after truncation; production ids never repeat
+    caches.clear_all()  # ids restart after truncation; production ids never repeat
 
     with _migrated_app.app_context():
         db.session.remove()

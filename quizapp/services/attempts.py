@@ -33,6 +33,7 @@ from quizapp.models import (
     Track,
 )
 from quizapp.models.types import UTCDateTime
+from quizapp.services import caches
 
 # Aliases kept for callers that import them from here (the views, the simulation, the live helper).
 IN_PROGRESS, SUBMITTED, EXPIRED = AttemptStatus.IN_PROGRESS, AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED
@@ -194,7 +195,7 @@ class _BankCopy:
     question_sets: dict[tuple[int, str], tuple[frozenset, float]] = field(default_factory=dict)
 
 
-_candidates: dict[str, _BankCopy] = {}  # per database, for this process
+_candidates: dict[str, _BankCopy] = caches.bank  # per database, for this process (services/caches.py)
 MAX_CACHED_TEXTS = 50_000
 
 

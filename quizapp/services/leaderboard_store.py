@@ -7,12 +7,9 @@ Disqualifying an entry, voiding an attempt or moving a contestant to another uni
 """
 from __future__ import annotations
 
-import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import delete, event, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased
@@ -22,7 +19,7 @@ from quizapp.domain.attempt_status import AttemptStatus
 from quizapp.domain.counting import Entry, pick_entry
 from quizapp.extensions import db
 from quizapp.models import Area, Attempt, Contest, ContestEntry, CountedEntry, Registration, Round, utcnow
-from quizapp.services import bulk, events
+from quizapp.services import bulk, caches, events
 
 IN_PROGRESS = AttemptStatus.IN_PROGRESS
 
@@ -355,41 +352,7 @@ def _apply(change: tuple) -> None:
 
 
 
-class _SharedCache:
-    """Public aggregates (the same for every visitor: counts, board pages, tables) kept a few seconds per process.
+shared = caches.shared  # public aggregates, a few seconds per process (services/caches.py)
 
-    Nothing personal goes in here: a contestant's own place is computed on every request. Values are plain
-    data (never ORM objects). LEADERBOARD_CACHE_SECONDS sets the lifetime (default 3; 0 turns it off, as
-    in tests); changes other than grading (a disqualification, a rebuild) empty it at once.
-    """
-
-    def __init__(self, size: int = 2048):
-        self._data: dict = {}
-        self._lock = threading.Lock()
-        self._size = size
-
-    def get(self, key: tuple, compute):
-        seconds = current_app.config.get("LEADERBOARD_CACHE_SECONDS", 0 if current_app.testing else 3)
-        if seconds <= 0:
-            return compute()
-        key, now = (id(current_app._get_current_object()), *key), time.monotonic()
-        hit = self._data.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        value = compute()
-        with self._lock:
-            if len(self._data) >= self._size:
-                self._data = {k: v for k, v in self._data.items() if v[0] > now}
-                if len(self._data) >= self._size:
-                    self._data.clear()
-            self._data[key] = (now + seconds, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-shared = _SharedCache()
 
 

@@ -36,9 +36,9 @@ def contest(_migrated_app):
         journey = make_journey_contest(utcnow(), slug="props-forms")
     yield journey
     from quizapp.extensions import db
-    from quizapp.services import attempts
+    from quizapp.services import caches
 
-    attempts._candidates.clear()
+    caches.clear_all()
     with _migrated_app.app_context():
         db.session.remove()
     _truncate(_migrated_app)
