@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from quizapp.domain.attempt_status import ATTEMPT_STATUS_LABELS
 from quizapp.domain.counting import COUNTING_RULE_LABELS
 from quizapp.domain.errors import DomainError, http_status
-from quizapp.domain.timing import minutes_seconds
+from quizapp.domain.timing import duration_words, minutes_seconds
 from quizapp.safe_input import BadInput, check_request
 
 ROLE_LABELS = {"admin": "Quản trị hệ thống", "organizer": "Ban Tổ chức", "moderator": "Theo dõi đơn vị/địa bàn"}
@@ -224,6 +224,7 @@ def register_filters(app: Flask) -> None:
         return local.strftime("%H:%M %d/%m/%Y")
 
     app.add_template_filter(minutes_seconds, "minutes_seconds")
+    app.add_template_filter(duration_words, "duration_words")
 
     @app.context_processor
     def _helpers():

@@ -27,10 +27,18 @@ def countdown_text(seconds: int) -> str:
 
 
 def minutes_seconds(ms: int | None) -> str:
-    """An attempt's duration as m:ss (minutes not wrapped into hours: a round lasts at most 600 minutes)."""
+    """An attempt's duration as the results pages write it (m:ss, h:mm:ss from an hour); "" when unknown."""
+    from quizapp.domain.results import duration_text
+
+    return "" if ms is None else duration_text(ms)
+
+
+def duration_words(ms: int | None) -> str:
+    """An attempt's duration in words, for the contestant: "12 phút 5 giây" (hours are counted in minutes)."""
     if ms is None:
         return ""
-    return f"{ms // 60000}:{ms // 1000 % 60:02d}"
+    seconds = max(0, int(ms)) // 1000
+    return f"{seconds // 60} phút {seconds % 60} giây"
 
 
 def _aware(*values: datetime) -> None:

@@ -8,6 +8,7 @@ from quizapp.domain.timing import (
     accepts_answer,
     attempt_deadline,
     countdown_text,
+    duration_words,
     is_expired,
     minutes_seconds,
     round_state,
@@ -102,7 +103,8 @@ def test_countdown_to_opening_reads_in_days_hours_minutes():
 
 def test_attempt_duration_shows_minutes_and_seconds_even_past_an_hour():
     assert minutes_seconds(125_400) == "2:05"
-    assert minutes_seconds(75 * 60_000) == "75:00"
+    assert minutes_seconds(75 * 60_000) == "1:15:00"  # as the results pages write it
+    assert duration_words(125_400) == "2 phút 5 giây" and duration_words(75 * 60_000) == "75 phút 0 giây"
     assert minutes_seconds(None) == ""
 
 
