@@ -21,6 +21,8 @@ HTTP_STATUS = {
     "not_found": 404,
     "round_not_open": 409, "round_closed": 409, "attempt_limit": 409, "attempt_in_progress": 409,
     "attempt_closed": 409, "time_up": 409, "device_replaced": 409, "cccd_taken": 409, "phone_taken": 409,
+    # the live contest: a second answer, or one after the question closed, while paused or too late
+    "not_player": 403, "answered": 409, "closed": 409, "late": 409, "paused": 409,
 }
 
 

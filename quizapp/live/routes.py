@@ -22,7 +22,7 @@ from quizapp.extensions import db
 from quizapp.live.forms import JoinForm
 from quizapp.models import utcnow
 from quizapp.services import live, live_push
-from quizapp.web import download
+from quizapp.web import domain_status, download
 
 bp = Blueprint("live", __name__, url_prefix="/truc-tiep")
 COOKIE = "qz_live_{}"
@@ -145,8 +145,7 @@ def answer(code: str):
             return jsonify(error="bad_input", message="Câu trả lời không hợp lệ."), 400
         row = live.answer(s, player, position, option, now)
     except DomainError as e:
-        status = {"not_found": 404, "answered": 409}.get(e.code, 409 if e.code in ("closed", "late", "paused") else 400)
-        return jsonify(error=e.code, message=e.message), status
+        return jsonify(error=e.code, message=e.message), domain_status(e)
     return jsonify(ok=True, position=row.position, option=row.option_id, message="Đã ghi nhận")
 
 

@@ -122,11 +122,11 @@ def _start(which, round_id, now, rng, device_token, client_ip, not_registered) -
         for d in _draw(rnd, track_code or "", rng)
     ]
     db.session.add(attempt)
-    _commit_keeping(attempt)
+    _commit_keeping()
     return attempt
 
 
-def _commit_keeping(*objects) -> None:
+def _commit_keeping() -> None:
     """Commit without expiring what this transaction just wrote: the response is built from it, not reloaded."""
     session = db.session()
     session.expire_on_commit = False
@@ -445,7 +445,7 @@ WITH target AS (
     JOIN round rd ON rd.id = a.round_id
     JOIN attempt_question aq ON aq.attempt_id = a.id
     WHERE a.id = :attempt_id AND aq.id = :aq_id AND r.user_id = :user_id AND u.is_active_account
-      AND a.status = 'in_progress' AND a.deadline_at >= :cutoff AND rd.kind <> 'practice'
+      AND a.status = '{in_progress}' AND a.deadline_at >= :cutoff AND rd.kind <> 'practice'
       AND (NOT rd.single_device OR a.device_token = '' OR :device = '' OR a.device_token = :device)
       AND :option BETWEEN 1 AND json_array_length(aq.option_order)
     {lock}
@@ -458,8 +458,10 @@ ON CONFLICT (attempt_id, attempt_question_id) DO UPDATE
 RETURNING option_id
 """
 _FAST_SAVE_SQL = {
-    "postgresql": _FAST_SAVE.format(option_at="(aq.option_order ->> (:option - 1))::int", lock="FOR KEY SHARE OF a"),
-    "sqlite": _FAST_SAVE.format(option_at="json_extract(aq.option_order, '$[' || (:option - 1) || ']')", lock=""),
+    "postgresql": _FAST_SAVE.format(option_at="(aq.option_order ->> (:option - 1))::int", lock="FOR KEY SHARE OF a",
+                                    in_progress=AttemptStatus.IN_PROGRESS.value),
+    "sqlite": _FAST_SAVE.format(option_at="json_extract(aq.option_order, '$[' || (:option - 1) || ']')", lock="",
+                                in_progress=AttemptStatus.IN_PROGRESS.value),
 }
 _fast_statements: dict[str, object] = {}
 
